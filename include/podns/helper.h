@@ -1,0 +1,58 @@
+// The helper process that gives birth to a pod's namespaces.
+//
+// The helper is cloned into a new user namespace (or none, for a pod
+// without one) and waits. The parent writes gid_map and uid_map, then tells
+// it to go on; only then does the helper unshare the network namespace (and
+// any other requested one), so that the pod's user namespace owns them and
+// their /proc/sys files belong to the pod's root. The parent pins the
+// helper's namespaces, then kills and reaps it through its pidfd.
+//
+// The helper never outlives its parent: it has PR_SET_PDEATHSIG(SIGKILL),
+// checks its parent is still the one that cloned it, never changes its
+// credentials (which would clear the death signal), and the Helper object
+// kills and reaps it on every path, error or not.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "podns/error.h"
+#include "podns/fd.h"
+#include "podns/idmap.h"
+#include "podns/nsfs.h"
+
+namespace podns {
+
+struct NamespaceRequest {
+  // The pod's user namespace maps; nullopt for a pod without a user
+  // namespace (its other namespaces are then owned by ours).
+  std::optional<nsfs::Maps> userns;
+  bool net = true;
+};
+
+class Helper {
+ public:
+  // Clones the helper, writes the maps, lets it unshare, and waits until its
+  // namespaces exist. On error nothing of it is left.
+  static Result<Helper> spawn(const NamespaceRequest& req);
+
+  Helper(Helper&&) = default;
+  Helper& operator=(Helper&&) = delete;
+  ~Helper();
+
+  // /proc/<pid>/ns/<name>. Safe to use while the helper is alive and
+  // unreaped: an unreaped child's PID cannot be recycled.
+  std::string ns_path(nsfs::Type t) const;
+
+  // Kills and reaps the helper.
+  Result<void> finish();
+
+ private:
+  Helper(pid_t pid, Fd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
+  pid_t pid_;
+  Fd pidfd_;
+};
+
+}  // namespace podns

@@ -1,0 +1,50 @@
+// User-namespace ID maps: the lines of /proc/<pid>/uid_map and gid_map.
+//
+// On the command line a map is written CONTAINER:HOST:SIZE, several lines
+// separated by commas (or newlines). Everything is checked here, before a
+// byte reaches the kernel: the kernel silently truncates a value above
+// 2^32-1 ("0:4294967296:1" would become "0 0 1", mapping the pod's root to
+// the host's root).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "podns/error.h"
+
+namespace podns {
+
+struct IdMapping {
+  std::uint32_t container_id = 0;
+  std::uint32_t host_id = 0;
+  std::uint32_t size = 0;
+  bool operator==(const IdMapping&) const = default;
+};
+
+using IdMap = std::vector<IdMapping>;
+
+// The kernel's limit on lines per map (since Linux 4.15).
+inline constexpr std::size_t kMaxIdMapLines = 340;
+
+// Parses "C:H:S[,C:H:S...]" and validates the result.
+Result<IdMap> parse_id_map(std::string_view text);
+
+// Rejects an empty map, a size of 0, a range whose end passes 2^32-1 on
+// either side, ranges that overlap on the container or the host side, and
+// more than kMaxIdMapLines lines.
+Result<void> validate_id_map(const IdMap& map);
+
+// "C H S\n" per line: what is written to uid_map/gid_map in a single write.
+std::string to_kernel_text(const IdMap& map);
+// Parses the kernel's own text (columns separated by blanks).
+Result<IdMap> parse_kernel_text(std::string_view text);
+
+// "C:H:S,C:H:S": the command-line form.
+std::string to_string(const IdMap& map);
+
+// True when host ID `id` falls inside the host side of the map.
+bool maps_host_id(const IdMap& map, std::uint32_t id);
+
+}  // namespace podns

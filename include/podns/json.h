@@ -1,0 +1,19 @@
+// The JSON that podns shows machines: `inspect`, `ls --json`, `userns-of`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "podns/idmap.h"
+#include "podns/sandbox.h"
+
+namespace podns {
+
+// [{"container_id": C, "host_id": H, "size": S}, ...]
+nlohmann::json to_json(const IdMap& map);
+Result<IdMap> id_map_from_json(const nlohmann::json& j);
+
+// The inspect object: id, state, netns, userns, netns_inode, userns_inode,
+// uid_mappings, gid_mappings, created_at, root, network, reason.
+nlohmann::json to_json(const Sandbox& s);
+
+}  // namespace podns

@@ -1,0 +1,60 @@
+// Pinning namespaces by bind mounts, under one directory per pod.
+//
+// The pin root (default /run/podns) is a tmpfs with shared propagation:
+// creating a mount-point file there costs microseconds instead of the
+// half-millisecond it costs on ext4, and pins made in the host's mount
+// namespace show up in runtimes' private ones. Each pod gets ROOT/ID/ with
+// one file per namespace ("user", "net", ...), each a bind mount of the
+// helper's /proc/<pid>/ns/<name>.
+//
+// Everything below the root is reached relative to the root's fd with
+// O_NOFOLLOW, so a symlink swapped in is never followed; mount and umount2
+// are given /proc/self/fd/N of a file opened that way, never a path.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "podns/error.h"
+#include "podns/fd.h"
+#include "podns/nsfs.h"
+
+namespace podns::pin {
+
+// Opens the pin root, creating it (0711) and mounting a tmpfs with shared
+// propagation on it if it is not already a tmpfs mount point.
+Result<Fd> open_root(const std::string& root);
+
+// Creates ROOT/ID (0711); EEXIST if it is already there.
+Result<Fd> make_pod_dir(const Fd& root, const std::string& id);
+// Opens ROOT/ID without following a symlink; an empty Fd when it is absent.
+Result<Fd> open_pod_dir(const Fd& root, const std::string& id);
+
+// Bind-mounts `source` (a /proc/<pid>/ns/<name> path) on DIR/<name of t>
+// and returns the pinned namespace's identity, checked to be of type t.
+Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
+                       const std::string& source);
+
+// What unpinning found at a pin path.
+struct Unpinned {
+  bool was_present = false;  // something was there (mounted or not)
+};
+
+// Unmounts DIR/<name> if it is an nsfs mount (of identity `expect`, when
+// given; a different namespace there is an error and is left alone), then
+// removes the file. Already gone counts as removed.
+Result<void> unpin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
+                   std::optional<nsfs::NsId> expect = std::nullopt);
+
+// Unpins every known namespace file in ROOT/ID and removes the directory.
+// `expect` gives the recorded identities by type; an absent directory counts
+// as removed. A directory holding anything unknown is left and reported.
+struct Expected {
+  nsfs::Type type;
+  std::optional<nsfs::NsId> id;
+};
+Result<void> remove_pod_dir(const Fd& root, const std::string& root_path, const std::string& id,
+                            const std::vector<Expected>& expect);
+
+}  // namespace podns::pin

@@ -1,0 +1,52 @@
+// A sandbox: what podns knows of one pod's namespaces, as kept in the state
+// database and shown by `podns inspect`.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "podns/idmap.h"
+#include "podns/nsfs.h"
+
+namespace podns {
+
+enum class SandboxState {
+  creating,  // intent recorded; namespaces may be half made
+  ready,     // namespaces pinned (and network attached, if any)
+  stopped,   // network detached, pins kept
+  notready,  // the pins vanished (after a reboot): only removal is left
+  removing,  // intent recorded; being torn down
+  unknown,   // an undo failed: see `reason`; removal retries it
+};
+
+const char* to_string(SandboxState s);
+std::optional<SandboxState> parse_state(std::string_view s);
+
+struct Sandbox {
+  std::string id;
+  SandboxState state = SandboxState::creating;
+  std::string root;  // the pin root this sandbox lives under
+  bool has_userns = true;
+  std::optional<nsfs::NsId> netns;
+  std::optional<nsfs::NsId> userns;
+  IdMap uid_map;
+  IdMap gid_map;
+  std::string network;  // the CNI result as JSON text; empty when none
+  std::string reason;   // why the state is `unknown`
+  std::string created_at;
+
+  std::string dir() const { return root + "/" + id; }
+  std::string netns_path() const { return dir() + "/net"; }
+  std::optional<std::string> userns_path() const {
+    if (!has_userns) return std::nullopt;
+    return dir() + "/user";
+  }
+};
+
+// [A-Za-z0-9][A-Za-z0-9_.-]*, at most 128 characters.
+Result<void> validate_id(std::string_view id);
+
+// The current time, RFC 3339 in UTC with nanoseconds.
+std::string now_rfc3339();
+
+}  // namespace podns

@@ -1,0 +1,62 @@
+// The state database: one SQLite file (STATE_DIR/podns.db) holding every
+// sandbox, shared by any number of podns processes.
+//
+// WAL mode with synchronous=NORMAL: a crash of podns itself loses nothing
+// committed (the data is in the kernel's page cache); a power loss may lose
+// the last transactions, after which the pins are gone too and `recover`
+// reconciles. Writers take SQLite's write lock up front (BEGIN IMMEDIATE)
+// and wait for it up to a timeout.
+//
+// Locks on sandboxes are OFD locks on one byte each of STATE_DIR/locks: no
+// file per sandbox to leak, and the kernel releases them when a process dies.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "podns/error.h"
+#include "podns/fd.h"
+#include "podns/sandbox.h"
+
+struct sqlite3;
+
+namespace podns {
+
+class Store {
+ public:
+  // Opens (creating, 0700 directory and 0600 file) STATE_DIR/podns.db.
+  static Result<Store> open(const std::string& state_dir);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  // Adds a sandbox; EEXIST (and nothing changed) if the ID is taken.
+  Result<void> insert(const Sandbox& s);
+  // Replaces the row of s.id; ENOENT if there is none.
+  Result<void> update(const Sandbox& s);
+  Result<std::optional<Sandbox>> get(const std::string& id);
+  Result<std::vector<Sandbox>> list();
+  // Removes the row; absent counts as removed.
+  Result<void> erase(const std::string& id);
+
+  // An exclusive lock on `id`, held while the returned Fd lives. With
+  // wait=false a held lock gives EBUSY at once.
+  Result<Fd> lock(const std::string& id, bool wait = true);
+  // The lock that serialises setting up the pin root.
+  Result<Fd> lock_root();
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Store(std::string dir, sqlite3* db);
+  Result<void> exec(const char* sql);
+  Error db_error(const std::string& op) const;
+
+  std::string dir_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace podns

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything podns needs to build, test and run, from Debian 12's
+# packages. Safe to run again. README.md says why each package is here.
+set -euo pipefail
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps.sh: run as root (it uses apt-get)" >&2
+  exit 1
+fi
+packages=(
+  # build
+  build-essential cmake pkg-config
+  # libraries
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev
+  # tests and benchmarks
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # what podns works with: runtimes, CNI plugins, a test rootfs, tools
+  runc crun containernetworking-plugins busybox-static iproute2 util-linux
+  # benchmark runner and plot
+  hyperfine gnuplot-nox
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test: unit, privileged
+# (real namespaces) and end-to-end (real runc, crun and CNI plugins).
+# Privileged tests fail rather than skip here: PODNS_REQUIRE_PRIVILEGED=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+./scripts/build.sh
+export PODNS_REQUIRE_PRIVILEGED=1
+cd build
+ctest --output-on-failure --timeout 600 "$@"

@@ -1,0 +1,44 @@
+// What every podns subcommand shares: the global options, the exit codes and
+// how an error is shown.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "podns/error.h"
+#include "podns/podns.h"
+
+namespace podns::cli {
+
+enum Exit : int {
+  kOk = 0,
+  kFailed = 1,  // the operation failed
+  kUsage = 2,   // the command line (or an argument's value) was wrong
+};
+
+struct Globals {
+  std::string root = Config{}.root;
+  std::string state_dir = Config{}.state_dir;
+  int exit_code = kOk;
+};
+
+// Prints "podns: <message>" to stderr; returns kUsage for invalid input,
+// kFailed otherwise.
+int fail(const Error& e);
+
+// Opens the manager with the global options; prints and sets the exit code
+// on failure.
+std::optional<Manager> open_manager(Globals& g);
+
+// Prints JSON (two-space indented) and a newline to stdout.
+void print_json(const nlohmann::json& j);
+
+// Each subcommand adds itself to the app; its callback sets g.exit_code.
+void add_create(CLI::App& app, Globals& g);
+void add_inspect(CLI::App& app, Globals& g);
+void add_ls(CLI::App& app, Globals& g);
+void add_rm(CLI::App& app, Globals& g);
+void add_userns_of(CLI::App& app, Globals& g);
+
+}  // namespace podns::cli

@@ -1,0 +1,129 @@
+#include "podns/helper.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "podns/sys.h"
+
+namespace podns {
+namespace {
+
+// What the helper reports: errno and the step that failed (errno 0: ready).
+enum class Step : int { parent_check, wait_for_maps, unshare, report };
+
+const char* step_name(Step s) {
+  switch (s) {
+    case Step::parent_check: return "check parent";
+    case Step::wait_for_maps: return "wait for ID maps";
+    case Step::unshare: return "unshare namespaces";
+    case Step::report: return "report";
+  }
+  return "?";
+}
+
+struct Report {
+  int err;
+  Step step;
+};
+
+// The helper's whole life. Async-signal-safe: no allocation, no locks, only
+// raw syscalls on memory that was set up before the clone.
+[[noreturn]] void helper_main(int sock, pid_t parent, int unshare_flags) {
+  Report r{0, Step::parent_check};
+  // A death signal first, then the check that closes the race with a parent
+  // that died before it was set.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || ::getppid() != parent) {
+    r.err = errno ? errno : ESRCH;
+  } else {
+    r.step = Step::wait_for_maps;
+    char go = 0;
+    ssize_t n;
+    do n = ::read(sock, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) {
+      r.err = n < 0 ? errno : EPIPE;
+    } else if (unshare_flags != 0) {
+      r.step = Step::unshare;
+      if (::unshare(unshare_flags) < 0) r.err = errno;
+    }
+  }
+  if (::write(sock, &r, sizeof r) != sizeof r) ::_exit(1);
+  if (r.err != 0) ::_exit(1);
+  // Hold the namespaces until the parent kills us (or closes its end).
+  char c;
+  while (::read(sock, &c, 1) < 0 && errno == EINTR) {
+  }
+  ::_exit(0);
+}
+
+Result<void> write_map(const std::string& proc_dir, const char* file, const IdMap& map) {
+  std::string path = proc_dir + "/" + file;
+  PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_WRONLY));
+  std::string text = to_kernel_text(map);
+  // One write: the kernel accepts a map only once, and only whole.
+  ssize_t n = ::write(fd.get(), text.data(), text.size());
+  if (n < 0) return sys_error("write", path);
+  if (static_cast<std::size_t>(n) != text.size()) return errno_error(EIO, "short write", path);
+  return {};
+}
+
+}  // namespace
+
+Result<Helper> Helper::spawn(const NamespaceRequest& req) {
+  if (req.userns) {
+    PODNS_CHECK_CTX(validate_id_map(req.userns->uid), "uid map");
+    PODNS_CHECK_CTX(validate_id_map(req.userns->gid), "gid map");
+  }
+  int unshare_flags = req.net ? CLONE_NEWNET : 0;
+
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return sys_error("socketpair");
+  Fd ours(sv[0]), theirs(sv[1]);
+  pid_t self = ::getpid();
+
+  PODNS_TRY(child, sys::clone3(req.userns ? CLONE_NEWUSER : 0, SIGCHLD));
+  if (child.pid == 0) helper_main(theirs.get(), self, unshare_flags);
+  theirs.reset();
+  Helper h(child.pid, std::move(child.pidfd));  // kills and reaps on any early return
+
+  if (req.userns) {
+    std::string proc_dir = "/proc/" + std::to_string(h.pid_);
+    PODNS_CHECK_CTX(write_map(proc_dir, "gid_map", req.userns->gid), "write gid map");
+    PODNS_CHECK_CTX(write_map(proc_dir, "uid_map", req.userns->uid), "write uid map");
+  }
+  if (::write(ours.get(), "g", 1) != 1) return sys_error("tell helper to go on");
+
+  Report r{};
+  ssize_t n;
+  do n = ::read(ours.get(), &r, sizeof r);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return sys_error("read helper report");
+  if (n != sizeof r) return plain_error(EPIPE, "helper died before reporting");
+  if (r.err != 0) return errno_error(r.err, std::string("helper: ") + step_name(r.step));
+  return h;
+}
+
+Helper::~Helper() { (void)finish(); }
+
+std::string Helper::ns_path(nsfs::Type t) const {
+  return "/proc/" + std::to_string(pid_) + "/ns/" + nsfs::name(t);
+}
+
+Result<void> Helper::finish() {
+  if (!pidfd_) return {};
+  auto killed = sys::pidfd_kill(pidfd_, SIGKILL);
+  auto reaped = sys::pidfd_wait(pidfd_);
+  pidfd_.reset();
+  if (!killed) return std::unexpected(killed.error());
+  if (!reaped) return std::unexpected(reaped.error());
+  return {};
+}
+
+}  // namespace podns

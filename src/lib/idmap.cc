@@ -1,0 +1,151 @@
+#include "podns/idmap.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace podns {
+namespace {
+
+constexpr std::uint64_t kMaxId = 0xFFFFFFFFull;  // 2^32-1: the last value, and "no ID"
+
+// Splits on any of `seps`, keeping empty fields so "1:2:" is caught.
+std::vector<std::string_view> split(std::string_view s, std::string_view seps) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || seps.find(s[i]) != std::string_view::npos) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+// A decimal number: digits only (no sign, no blanks), at most 2^32-1.
+Result<std::uint32_t> parse_number(std::string_view field, std::string_view line,
+                                   const char* what) {
+  auto fail = [&](const char* why) {
+    return invalid_argument("ID map line \"" + std::string(line) + "\": " + what + " " + why);
+  };
+  if (field.empty()) return fail("is empty");
+  if (!std::all_of(field.begin(), field.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return fail(("\"" + std::string(field) + "\" is not a decimal number").c_str());
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+  if (ec != std::errc() || ptr != field.data() + field.size() || v > kMaxId)
+    return fail("is above 4294967295");
+  return static_cast<std::uint32_t>(v);
+}
+
+std::string describe(const IdMapping& m) {
+  return std::to_string(m.container_id) + ":" + std::to_string(m.host_id) + ":" +
+         std::to_string(m.size);
+}
+
+// The first pair of lines whose [start, start+size) ranges overlap, as
+// selected by `start`; empty when none do.
+template <class Start>
+std::string find_overlap(const IdMap& map, Start start) {
+  std::vector<const IdMapping*> sorted;
+  for (const auto& m : map) sorted.push_back(&m);
+  std::sort(sorted.begin(), sorted.end(),
+            [&](auto* a, auto* b) { return start(*a) < start(*b); });
+  for (std::size_t i = 1; i < sorted.size(); ++i) {
+    const auto& prev = *sorted[i - 1];
+    if (std::uint64_t{start(prev)} + prev.size > start(*sorted[i]))
+      return describe(prev) + " and " + describe(*sorted[i]);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<IdMap> parse_id_map(std::string_view text) {
+  IdMap map;
+  if (text.empty()) return invalid_argument("ID map is empty");
+  for (auto line : split(text, ",\n")) {
+    if (line.empty()) return invalid_argument("ID map \"" + std::string(text) + "\" has an empty line");
+    auto fields = split(line, ":");
+    if (fields.size() != 3)
+      return invalid_argument("ID map line \"" + std::string(line) +
+                              "\" is not CONTAINER:HOST:SIZE");
+    PODNS_TRY(c, parse_number(fields[0], line, "container ID"));
+    PODNS_TRY(h, parse_number(fields[1], line, "host ID"));
+    PODNS_TRY(s, parse_number(fields[2], line, "size"));
+    map.push_back({c, h, s});
+    if (map.size() > kMaxIdMapLines) break;  // validate says why
+  }
+  PODNS_CHECK(validate_id_map(map));
+  return map;
+}
+
+Result<void> validate_id_map(const IdMap& map) {
+  if (map.empty()) return invalid_argument("ID map is empty");
+  if (map.size() > kMaxIdMapLines)
+    return invalid_argument("ID map has more than " + std::to_string(kMaxIdMapLines) +
+                            " lines (the kernel's limit)");
+  for (const auto& m : map) {
+    if (m.size == 0) return invalid_argument("ID map line " + describe(m) + ": size is 0");
+    if (std::uint64_t{m.container_id} + m.size > kMaxId)
+      return invalid_argument("ID map line " + describe(m) +
+                              ": container range ends beyond 4294967294");
+    if (std::uint64_t{m.host_id} + m.size > kMaxId)
+      return invalid_argument("ID map line " + describe(m) + ": host range ends beyond 4294967294");
+  }
+  if (auto o = find_overlap(map, [](const IdMapping& m) { return m.container_id; }); !o.empty())
+    return invalid_argument("ID map lines " + o + " overlap on the container side");
+  if (auto o = find_overlap(map, [](const IdMapping& m) { return m.host_id; }); !o.empty())
+    return invalid_argument("ID map lines " + o + " overlap on the host side");
+  return {};
+}
+
+std::string to_kernel_text(const IdMap& map) {
+  std::string out;
+  for (const auto& m : map) {
+    out += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
+           std::to_string(m.size) + "\n";
+  }
+  return out;
+}
+
+Result<IdMap> parse_kernel_text(std::string_view text) {
+  IdMap map;
+  for (auto line : split(text, "\n")) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    std::uint64_t v[3];
+    int n = 0;
+    std::size_t i = 0;
+    while (n < 3) {
+      i = line.find_first_not_of(" \t", i);
+      if (i == std::string_view::npos) break;
+      std::size_t end = line.find_first_of(" \t", i);
+      auto field = line.substr(i, end == std::string_view::npos ? line.size() - i : end - i);
+      auto [p, ec] = std::from_chars(field.data(), field.data() + field.size(), v[n]);
+      if (ec != std::errc() || p != field.data() + field.size() || v[n] > kMaxId) break;
+      ++n;
+      i = end == std::string_view::npos ? line.size() : end;
+    }
+    if (n != 3) return invalid_argument("unreadable ID map line \"" + std::string(line) + "\"");
+    map.push_back({static_cast<std::uint32_t>(v[0]), static_cast<std::uint32_t>(v[1]),
+                   static_cast<std::uint32_t>(v[2])});
+  }
+  return map;
+}
+
+std::string to_string(const IdMap& map) {
+  std::string out;
+  for (const auto& m : map) {
+    if (!out.empty()) out += ",";
+    out += describe(m);
+  }
+  return out;
+}
+
+bool maps_host_id(const IdMap& map, std::uint32_t id) {
+  return std::any_of(map.begin(), map.end(), [id](const IdMapping& m) {
+    return id >= m.host_id && std::uint64_t{id} < std::uint64_t{m.host_id} + m.size;
+  });
+}
+
+}  // namespace podns

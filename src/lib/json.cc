@@ -1,0 +1,52 @@
+#include "podns/json.h"
+
+namespace podns {
+
+using nlohmann::json;
+
+json to_json(const IdMap& map) {
+  json out = json::array();
+  for (const auto& m : map) {
+    out.push_back({{"container_id", m.container_id}, {"host_id", m.host_id}, {"size", m.size}});
+  }
+  return out;
+}
+
+Result<IdMap> id_map_from_json(const json& j) {
+  if (!j.is_array()) return invalid_argument("ID mappings are not a JSON array");
+  IdMap map;
+  for (const auto& e : j) {
+    auto field = [&](const char* name) -> Result<std::uint32_t> {
+      if (!e.is_object() || !e.contains(name) || !e[name].is_number_unsigned() ||
+          e[name].get<std::uint64_t>() > 0xFFFFFFFFull)
+        return invalid_argument(std::string("ID mapping ") + e.dump() + ": \"" + name +
+                                "\" is missing or not a number in 0..4294967295");
+      return static_cast<std::uint32_t>(e[name].get<std::uint64_t>());
+    };
+    PODNS_TRY(c, field("container_id"));
+    PODNS_TRY(h, field("host_id"));
+    PODNS_TRY(s, field("size"));
+    map.push_back({c, h, s});
+  }
+  PODNS_CHECK(validate_id_map(map));
+  return map;
+}
+
+json to_json(const Sandbox& s) {
+  json j;
+  j["id"] = s.id;
+  j["state"] = to_string(s.state);
+  j["root"] = s.root;
+  j["netns"] = s.netns_path();
+  j["userns"] = s.userns_path() ? json(*s.userns_path()) : json(nullptr);
+  j["netns_inode"] = s.netns ? json(s.netns->ino) : json(nullptr);
+  j["userns_inode"] = s.userns ? json(s.userns->ino) : json(nullptr);
+  j["uid_mappings"] = to_json(s.uid_map);
+  j["gid_mappings"] = to_json(s.gid_map);
+  j["network"] = s.network.empty() ? json(nullptr) : json::parse(s.network, nullptr, false);
+  j["created_at"] = s.created_at;
+  if (!s.reason.empty()) j["reason"] = s.reason;
+  return j;
+}
+
+}  // namespace podns

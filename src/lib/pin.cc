@@ -1,0 +1,158 @@
+#include "podns/pin.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "podns/sys.h"
+
+namespace podns::pin {
+namespace {
+
+constexpr nsfs::Type kAllTypes[] = {nsfs::Type::net, nsfs::Type::ipc, nsfs::Type::uts,
+                                    nsfs::Type::user};
+
+// mkdir -p with mode 0711 for what it creates.
+Result<void> make_dirs(const std::string& path) {
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), 0711) < 0 && errno != EEXIST) return sys_error("mkdir", partial);
+  }
+  return {};
+}
+
+// True when `fd` is the root of a mount (its device differs from its parent's,
+// or statx says so).
+Result<bool> is_mount_root(const Fd& fd, const std::string& path) {
+  struct statx stx;
+  if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
+    return sys_error("statx", path);
+  if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+    return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  struct stat self, parent;
+  if (::fstat(fd.get(), &self) < 0) return sys_error("fstat", path);
+  if (::fstatat(fd.get(), "..", &parent, 0) < 0) return sys_error("stat", path + "/..");
+  return self.st_dev != parent.st_dev || self.st_ino == parent.st_ino;
+}
+
+Result<bool> is_tmpfs(const Fd& fd, const std::string& path) {
+  struct statfs sfs;
+  if (::fstatfs(fd.get(), &sfs) < 0) return sys_error("statfs", path);
+  return sfs.f_type == TMPFS_MAGIC;
+}
+
+Result<Fd> open_dir_nofollow(const std::string& path) {
+  return sys::open_at(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+}
+
+}  // namespace
+
+Result<Fd> open_root(const std::string& root) {
+  if (root.empty() || root[0] != '/') return invalid_argument("pin root \"" + root + "\" is not an absolute path");
+  PODNS_CHECK_CTX(make_dirs(root), "create pin root");
+  PODNS_TRY(fd, open_dir_nofollow(root));
+  PODNS_TRY(mounted, is_mount_root(fd, root));
+  PODNS_TRY(tmpfs, is_tmpfs(fd, root));
+  if (mounted && tmpfs) return fd;
+
+  // First use: a small tmpfs of our own. The caller holds the root lock
+  // (Store::lock_root), so two podns processes cannot stack two mounts here.
+  if (::mount("tmpfs", root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "mode=0711,size=1m,nr_inodes=1m") < 0)
+    return sys_error("mount tmpfs on", root);
+  if (::mount(nullptr, root.c_str(), nullptr, MS_SHARED, nullptr) < 0) {
+    auto err = sys_error("make shared", root);
+    ::umount2(root.c_str(), MNT_DETACH);
+    return err;
+  }
+  return open_dir_nofollow(root);
+}
+
+Result<Fd> make_pod_dir(const Fd& root, const std::string& id) {
+  if (::mkdirat(root.get(), id.c_str(), 0711) < 0) return sys_error("mkdir", id);
+  return sys::open_at(root.get(), id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+}
+
+Result<Fd> open_pod_dir(const Fd& root, const std::string& id) {
+  int fd = ::openat(root.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return Fd();
+  if (fd < 0) return sys_error("open", id);
+  return Fd(fd);
+}
+
+Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
+                       const std::string& source) {
+  const std::string name = nsfs::name(t);
+  const std::string path = dir_path + "/" + name;
+  {
+    PODNS_TRY(target, sys::open_at(dir.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0444));
+    if (::mount(source.c_str(), sys::fd_path(target.get()).c_str(), nullptr, MS_BIND, nullptr) < 0) {
+      auto err = sys_error("bind-mount " + source + " on", path);
+      ::unlinkat(dir.get(), name.c_str(), 0);
+      return err;
+    }
+  }
+  // Re-open through the mount and check what is pinned there.
+  auto check = [&]() -> Result<nsfs::NsId> {
+    PODNS_TRY(pinned, sys::open_at(dir.get(), name, O_RDONLY | O_NOFOLLOW));
+    PODNS_CHECK(nsfs::check_type(pinned, t, path));
+    return nsfs::id(pinned);
+  };
+  auto id = check();
+  if (!id) (void)unpin(dir, dir_path, t);
+  return id;
+}
+
+Result<void> unpin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
+                   std::optional<nsfs::NsId> expect) {
+  const std::string name = nsfs::name(t);
+  const std::string path = dir_path + "/" + name;
+  // A bind mount may have been stacked more than once; take each layer off,
+  // but never more than a sane number, and only nsfs layers.
+  for (int layer = 0; layer < 16; ++layer) {
+    int raw = ::openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (raw < 0 && errno == ENOENT) return {};
+    if (raw < 0) return sys_error("open", path);
+    Fd fd(raw);
+    struct statfs sfs;
+    if (::fstatfs(fd.get(), &sfs) < 0) return sys_error("statfs", path);
+    if (sfs.f_type != NSFS_MAGIC) break;  // a plain file: unmounted
+    if (expect) {
+      PODNS_TRY(got, nsfs::id(fd));
+      if (!(got == *expect))
+        return plain_error(EEXIST, "unpin " + path +
+                                       ": a namespace other than the recorded one is mounted there; left alone");
+    }
+    if (::umount2(sys::fd_path(fd.get()).c_str(), MNT_DETACH) < 0) return sys_error("umount", path);
+  }
+  if (::unlinkat(dir.get(), name.c_str(), 0) < 0 && errno != ENOENT) return sys_error("unlink", path);
+  return {};
+}
+
+Result<void> remove_pod_dir(const Fd& root, const std::string& root_path, const std::string& id,
+                            const std::vector<Expected>& expect) {
+  const std::string dir_path = root_path + "/" + id;
+  PODNS_TRY(dir, open_pod_dir(root, id));
+  if (!dir) return {};
+  for (nsfs::Type t : kAllTypes) {
+    std::optional<nsfs::NsId> want;
+    for (const auto& e : expect) {
+      if (e.type == t) want = e.id;
+    }
+    PODNS_CHECK(unpin(dir, dir_path, t, want));
+  }
+  if (::unlinkat(root.get(), id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return sys_error("remove directory", dir_path);
+  return {};
+}
+
+}  // namespace podns::pin

@@ -1,0 +1,290 @@
+#include "podns/store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <functional>
+
+#include "podns/sys.h"
+
+namespace podns {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kBusyTimeoutMs = 30000;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS sandboxes (
+  id          TEXT PRIMARY KEY NOT NULL,
+  state       TEXT NOT NULL,
+  root        TEXT NOT NULL,
+  has_userns  INTEGER NOT NULL,
+  netns_dev   INTEGER,
+  netns_ino   INTEGER,
+  userns_dev  INTEGER,
+  userns_ino  INTEGER,
+  uid_map     TEXT NOT NULL,
+  gid_map     TEXT NOT NULL,
+  network     TEXT NOT NULL DEFAULT '',
+  reason      TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kColumns =
+    "id, state, root, has_userns, netns_dev, netns_ino, userns_dev, userns_ino, uid_map, "
+    "gid_map, network, reason, created_at";
+
+// A prepared statement, finalized on scope exit.
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  ~Stmt() { sqlite3_finalize(s); }
+};
+
+void bind_text(sqlite3_stmt* st, int i, const std::string& v) {
+  sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+void bind_id(sqlite3_stmt* st, int i, const std::optional<nsfs::NsId>& id, bool dev) {
+  if (!id) {
+    sqlite3_bind_null(st, i);
+  } else {
+    sqlite3_bind_int64(st, i, static_cast<sqlite3_int64>(dev ? id->dev : id->ino));
+  }
+}
+
+void bind_sandbox(sqlite3_stmt* st, const Sandbox& s) {
+  bind_text(st, 1, s.id);
+  bind_text(st, 2, to_string(s.state));
+  bind_text(st, 3, s.root);
+  sqlite3_bind_int(st, 4, s.has_userns ? 1 : 0);
+  bind_id(st, 5, s.netns, true);
+  bind_id(st, 6, s.netns, false);
+  bind_id(st, 7, s.userns, true);
+  bind_id(st, 8, s.userns, false);
+  bind_text(st, 9, to_string(s.uid_map));
+  bind_text(st, 10, to_string(s.gid_map));
+  bind_text(st, 11, s.network);
+  bind_text(st, 12, s.reason);
+  bind_text(st, 13, s.created_at);
+}
+
+std::string column_text(sqlite3_stmt* st, int i) {
+  auto* p = sqlite3_column_text(st, i);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<std::size_t>(sqlite3_column_bytes(st, i)))
+           : std::string();
+}
+
+std::optional<nsfs::NsId> column_id(sqlite3_stmt* st, int dev, int ino) {
+  if (sqlite3_column_type(st, dev) == SQLITE_NULL) return std::nullopt;
+  return nsfs::NsId{static_cast<dev_t>(sqlite3_column_int64(st, dev)),
+                    static_cast<ino_t>(sqlite3_column_int64(st, ino))};
+}
+
+Result<IdMap> column_map(sqlite3_stmt* st, int i) {
+  std::string text = column_text(st, i);
+  if (text.empty()) return IdMap{};
+  return parse_id_map(text);
+}
+
+Result<Sandbox> read_row(sqlite3_stmt* st) {
+  Sandbox s;
+  s.id = column_text(st, 0);
+  auto state = parse_state(column_text(st, 1));
+  if (!state) return errno_error(EIO, "state database: sandbox " + s.id + " has an unknown state");
+  s.state = *state;
+  s.root = column_text(st, 2);
+  s.has_userns = sqlite3_column_int(st, 3) != 0;
+  s.netns = column_id(st, 4, 5);
+  s.userns = column_id(st, 6, 7);
+  PODNS_TRY(uid, column_map(st, 8));
+  PODNS_TRY(gid, column_map(st, 9));
+  s.uid_map = std::move(uid);
+  s.gid_map = std::move(gid);
+  s.network = column_text(st, 10);
+  s.reason = column_text(st, 11);
+  s.created_at = column_text(st, 12);
+  return s;
+}
+
+Result<void> make_private_dir(const std::string& path) {
+  // mkdir -p, each new component 0700.
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    std::string partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), 0700) < 0 && errno != EEXIST) return sys_error("mkdir", partial);
+  }
+  return {};
+}
+
+// One byte of the lock file per sandbox ID. Byte 0 is the pin root's.
+off_t lock_offset(const std::string& id) {
+  return 1 + static_cast<off_t>(std::hash<std::string>{}(id) % 0x3fffffff);
+}
+
+}  // namespace
+
+Store::Store(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+Store::Store(Store&& o) noexcept : dir_(std::move(o.dir_)), db_(std::exchange(o.db_, nullptr)) {}
+Store& Store::operator=(Store&& o) noexcept {
+  if (this != &o) {
+    sqlite3_close_v2(db_);
+    dir_ = std::move(o.dir_);
+    db_ = std::exchange(o.db_, nullptr);
+  }
+  return *this;
+}
+Store::~Store() { sqlite3_close_v2(db_); }
+
+Error Store::db_error(const std::string& op) const {
+  return Error(0, "state database: " + op + ": " + sqlite3_errmsg(db_), dir_ + "/podns.db");
+}
+
+Result<void> Store::exec(const char* sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return std::unexpected(db_error(sql));
+  return {};
+}
+
+Result<Store> Store::open(const std::string& state_dir) {
+  if (state_dir.empty() || state_dir[0] != '/')
+    return invalid_argument("state directory \"" + state_dir + "\" is not an absolute path");
+  PODNS_CHECK_CTX(make_private_dir(state_dir), "create state directory");
+  std::string path = state_dir + "/podns.db";
+  // The file is created 0600 before SQLite sees it, so it is never readable by others.
+  {
+    PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                           nullptr);
+  Store store(state_dir, db);
+  if (rc != SQLITE_OK) return std::unexpected(store.db_error("open"));
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  PODNS_CHECK(store.exec("PRAGMA synchronous=NORMAL"));
+
+  int version = 0;
+  {
+    Stmt st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st.s, nullptr) != SQLITE_OK ||
+        sqlite3_step(st.s) != SQLITE_ROW)
+      return std::unexpected(store.db_error("read schema version"));
+    version = sqlite3_column_int(st.s, 0);
+  }
+  if (version != kSchemaVersion) {
+    if (version > kSchemaVersion)
+      return errno_error(EPROTO, "state database is of a newer podns (schema " +
+                                     std::to_string(version) + ")", path);
+    PODNS_CHECK(store.exec("PRAGMA journal_mode=WAL"));
+    PODNS_CHECK(store.exec("BEGIN IMMEDIATE"));
+    auto created = store.exec(kSchema);
+    if (created) created = store.exec("PRAGMA user_version=1");
+    if (!created) {
+      (void)store.exec("ROLLBACK");
+      return std::unexpected(created.error());
+    }
+    PODNS_CHECK(store.exec("COMMIT"));
+  }
+  return store;
+}
+
+Result<void> Store::insert(const Sandbox& s) {
+  std::string sql = std::string("INSERT INTO sandboxes (") + kColumns +
+                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
+    return std::unexpected(db_error("prepare insert"));
+  bind_sandbox(st.s, s);
+  int rc = sqlite3_step(st.s);
+  if (rc == SQLITE_CONSTRAINT)
+    return plain_error(EEXIST, "sandbox " + s.id + " already exists");
+  if (rc != SQLITE_DONE) return std::unexpected(db_error("insert " + s.id));
+  return {};
+}
+
+Result<void> Store::update(const Sandbox& s) {
+  std::string sql = std::string("REPLACE INTO sandboxes (") + kColumns +
+                    ") SELECT ?,?,?,?,?,?,?,?,?,?,?,?,? WHERE EXISTS "
+                    "(SELECT 1 FROM sandboxes WHERE id = ?1)";
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
+    return std::unexpected(db_error("prepare update"));
+  bind_sandbox(st.s, s);
+  if (sqlite3_step(st.s) != SQLITE_DONE) return std::unexpected(db_error("update " + s.id));
+  if (sqlite3_changes(db_) == 0) return plain_error(ENOENT, "no sandbox " + s.id);
+  return {};
+}
+
+Result<std::optional<Sandbox>> Store::get(const std::string& id) {
+  std::string sql = std::string("SELECT ") + kColumns + " FROM sandboxes WHERE id = ?";
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
+    return std::unexpected(db_error("prepare get"));
+  bind_text(st.s, 1, id);
+  int rc = sqlite3_step(st.s);
+  if (rc == SQLITE_DONE) return std::optional<Sandbox>();
+  if (rc != SQLITE_ROW) return std::unexpected(db_error("get " + id));
+  PODNS_TRY(s, read_row(st.s));
+  return std::optional<Sandbox>(std::move(s));
+}
+
+Result<std::vector<Sandbox>> Store::list() {
+  std::string sql = std::string("SELECT ") + kColumns + " FROM sandboxes ORDER BY id";
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
+    return std::unexpected(db_error("prepare list"));
+  std::vector<Sandbox> out;
+  int rc;
+  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+    PODNS_TRY(s, read_row(st.s));
+    out.push_back(std::move(s));
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(db_error("list"));
+  return out;
+}
+
+Result<void> Store::erase(const std::string& id) {
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, "DELETE FROM sandboxes WHERE id = ?", -1, &st.s, nullptr) != SQLITE_OK)
+    return std::unexpected(db_error("prepare erase"));
+  bind_text(st.s, 1, id);
+  if (sqlite3_step(st.s) != SQLITE_DONE) return std::unexpected(db_error("erase " + id));
+  return {};
+}
+
+namespace {
+
+Result<Fd> lock_byte(const std::string& dir, off_t offset, bool wait, const std::string& what) {
+  std::string path = dir + "/locks";
+  PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
+  struct flock fl;
+  std::memset(&fl, 0, sizeof fl);
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = offset;
+  fl.l_len = 1;
+  while (::fcntl(fd.get(), wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0) {
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EACCES)
+      return plain_error(EBUSY, what + " is busy: another podns operation holds it");
+    return sys_error("lock " + what + " in", path);
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<Fd> Store::lock(const std::string& id, bool wait) {
+  return lock_byte(dir_, lock_offset(id), wait, "sandbox " + id);
+}
+
+Result<Fd> Store::lock_root() { return lock_byte(dir_, 0, true, "pin root"); }
+
+}  // namespace podns

@@ -1,0 +1,52 @@
+#include "podns/sys.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace podns::sys {
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
+  int fd = ::openat(dirfd, path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) return sys_error("open", path);
+  return Fd(fd);
+}
+
+Result<Child> clone3(unsigned long long flags, int exit_signal) {
+  int pidfd = -1;
+  struct clone_args args;
+  std::memset(&args, 0, sizeof args);
+  args.flags = flags | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
+  args.exit_signal = static_cast<std::uint64_t>(exit_signal);
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) return sys_error("clone3");
+  if (pid == 0) return Child{0, Fd()};
+  return Child{static_cast<pid_t>(pid), Fd(pidfd)};
+}
+
+Result<void> pidfd_kill(const Fd& pidfd, int sig) {
+  if (::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) < 0 && errno != ESRCH)
+    return sys_error("pidfd_send_signal");
+  return {};
+}
+
+Result<int> pidfd_wait(const Fd& pidfd) {
+  siginfo_t info;
+  std::memset(&info, 0, sizeof info);
+  while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.get()), &info,
+                  WEXITED) < 0) {
+    if (errno != EINTR) return sys_error("waitid");
+  }
+  return info.si_status;
+}
+
+}  // namespace podns::sys

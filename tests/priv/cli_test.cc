@@ -1,0 +1,159 @@
+// The podns command line, run as a user would: output, exit codes, and that
+// a failed command changes nothing.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "testenv.h"
+
+namespace podns {
+namespace {
+
+using nlohmann::json;
+using test::PodnsEnv;
+using test::podns;
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override { PODNS_REQUIRE_PRIVILEGED(); }
+};
+
+TEST_F(Cli, CreateInspectLsRm) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "web-1", "--userns", "0:100000:65536"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto created = json::parse(c.out);
+  EXPECT_EQ(created["id"], "web-1");
+  EXPECT_EQ(created["state"], "ready");
+  EXPECT_EQ(created["netns"], env.root() + "/web-1/net");
+  EXPECT_EQ(created["userns"], env.root() + "/web-1/user");
+  EXPECT_TRUE(created["netns_inode"].is_number_unsigned());
+  EXPECT_TRUE(created["userns_inode"].is_number_unsigned());
+  EXPECT_EQ(created["uid_mappings"], json::parse(R"([{"container_id":0,"host_id":100000,"size":65536}])"));
+  EXPECT_EQ(created["gid_mappings"], created["uid_mappings"]);
+  EXPECT_TRUE(created["created_at"].is_string());
+
+  auto i = podns(env, {"inspect", "web-1"});
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_EQ(json::parse(i.out), created);
+
+  auto l = podns(env, {"ls", "--json"});
+  ASSERT_EQ(l.exit_code, 0) << l.err;
+  auto all = json::parse(l.out);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0], created);
+
+  auto table = podns(env, {"ls"});
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("web-1"), std::string::npos);
+  EXPECT_NE(table.out.find("ready"), std::string::npos);
+
+  // userns-of on the pin names the pod's user namespace and maps.
+  auto u = podns(env, {"userns-of", created["netns"].get<std::string>()});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  auto owner = json::parse(u.out);
+  EXPECT_EQ(owner["userns_inode"], created["userns_inode"]);
+  EXPECT_EQ(owner["initial"], false);
+  EXPECT_EQ(owner["owner_uid"], 0);
+  EXPECT_EQ(owner["uid_mappings"], created["uid_mappings"]);
+
+  auto r = podns(env, {"rm", "web-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(env.root() + "/web-1"));
+  EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+  EXPECT_EQ(json::parse(podns(env, {"ls", "--json"}).out), json::array());
+}
+
+TEST_F(Cli, SeparateUidAndGidMaps) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "p", "--uidmap", "0:100000:1000,1000:300000:10", "--gidmap",
+                       "0:200000:65536"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  EXPECT_EQ(j["uid_mappings"].size(), 2u);
+  EXPECT_EQ(j["gid_mappings"][0]["host_id"], 200000);
+  auto u = json::parse(podns(env, {"userns-of", j["netns"].get<std::string>()}).out);
+  EXPECT_EQ(u["uid_mappings"], j["uid_mappings"]);
+  EXPECT_EQ(u["gid_mappings"], j["gid_mappings"]);
+}
+
+TEST_F(Cli, NoUserns) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "plain", "--no-userns"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  EXPECT_TRUE(j["userns"].is_null());
+  auto u = json::parse(podns(env, {"userns-of", j["netns"].get<std::string>()}).out);
+  EXPECT_EQ(u["initial"], true);
+}
+
+TEST_F(Cli, ExistingIdIsAnErrorThatChangesNothing) {
+  PodnsEnv env;
+  auto first = podns(env, {"create", "dup", "--userns", "0:100000:65536"});
+  ASSERT_EQ(first.exit_code, 0);
+  auto again = podns(env, {"create", "dup", "--userns", "0:300000:65536"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  auto i = json::parse(podns(env, {"inspect", "dup"}).out);
+  EXPECT_EQ(i, json::parse(first.out));
+  EXPECT_EQ(test::mounts_under(env.root() + "/").size(), 2u);
+}
+
+TEST_F(Cli, UsageErrorsExit2AndCreateNothing) {
+  PodnsEnv env;
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  std::vector<Case> cases = {
+      {{"create", "x"}, "--no-userns"},
+      {{"create", "x", "--userns", "0:4294967296:1"}, "above 4294967295"},
+      {{"create", "x", "--userns", "0:1:0"}, "size is 0"},
+      {{"create", "x", "--userns", ""}, "empty"},
+      {{"create", "x", "--uidmap", "0:1:10"}, "--gidmap"},
+      {{"create", "x", "--userns", "0:1:1", "--no-userns"}, "excludes"},
+      {{"create", "../x", "--userns", "0:100000:1"}, "invalid"},
+      {{"create", std::string(129, 'a'), "--no-userns"}, "at most 128"},
+      {{"create"}, "ID"},
+      {{"frobnicate"}, ""},
+      {{}, ""},
+  };
+  for (const auto& c : cases) {
+    auto r = podns(env, c.args);
+    std::string shown;
+    for (const auto& a : c.args) shown += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << shown << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << shown << ": " << r.err;
+  }
+  EXPECT_EQ(json::parse(podns(env, {"ls", "--json"}).out), json::array());
+  EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+}
+
+TEST_F(Cli, UnknownIdAndNonNamespacePathExit1) {
+  PodnsEnv env;
+  auto r = podns(env, {"rm", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "podns: no sandbox nope\n");
+  auto i = podns(env, {"inspect", "nope"});
+  EXPECT_EQ(i.exit_code, 1);
+  auto u = podns(env, {"userns-of", "/etc/hostname"});
+  EXPECT_EQ(u.exit_code, 1);
+  EXPECT_NE(u.err.find("not a namespace file"), std::string::npos) << u.err;
+  auto missing = podns(env, {"userns-of", "/nonexistent/net"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/net"), std::string::npos) << missing.err;
+}
+
+TEST_F(Cli, HelpOnEveryCommand) {
+  PodnsEnv env;
+  for (std::string cmd : {"create", "inspect", "ls", "rm", "userns-of"}) {
+    auto r = podns(env, {cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
+  }
+  auto top = podns(env, {"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("userns-of"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace podns

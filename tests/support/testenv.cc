@@ -1,0 +1,167 @@
+#include "testenv.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace podns::test {
+
+bool must_run() {
+  auto set = [](const char* name, const char* want) {
+    const char* v = std::getenv(name);
+    return v && std::strcmp(v, want) == 0;
+  };
+  return set("PODNS_REQUIRE_PRIVILEGED", "1") || set("CI", "true");
+}
+
+std::string why_not_privileged() {
+  if (::geteuid() != 0) return "not running as root";
+  std::ifstream max("/proc/sys/user/max_user_namespaces");
+  long n = 0;
+  if (max >> n; n == 0) return "user namespaces are disabled (user.max_user_namespaces is 0)";
+  std::string out;
+  int rc = in_child([](std::string&) { return ::unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 0 : 1; });
+  if (rc != 0) return "cannot unshare a user and network namespace here";
+  return {};
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/podns-test.XXXXXX";
+  char* p = ::mkdtemp(tmpl);
+  if (!p) std::abort();
+  path_ = p;
+}
+
+TempDir::~TempDir() {
+  // Unmount anything left below us, deepest first.
+  auto mounts = mounts_under(path_ + "/");
+  for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+PodnsEnv::PodnsEnv() : root_(dir_.path() + "/root"), state_(dir_.path() + "/state") {}
+
+PodnsEnv::~PodnsEnv() {
+  if (auto m = Manager::open(config())) {
+    if (auto all = m->list()) {
+      for (const auto& s : *all) (void)m->remove(s.id);
+    }
+  }
+  ::umount2(root_.c_str(), MNT_DETACH);
+}
+
+std::string PodnsEnv::cli_globals() const { return "--root " + root_ + " --state-dir " + state_; }
+
+std::string podns_cli() {
+  if (const char* p = std::getenv("PODNS_CLI")) return p;
+  return PODNS_CLI_PATH;
+}
+
+namespace {
+std::string drain(int fd) {
+  std::string s;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<std::size_t>(n));
+  return s;
+}
+}  // namespace
+
+Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) std::abort();
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  Run r;
+  int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (rc != 0) {
+    ::close(in[1]);
+    ::close(out[0]);
+    ::close(err[0]);
+    r.err = "spawn " + argv[0] + ": " + std::strerror(rc);
+    return r;
+  }
+  // Small inputs only: write all, then read both outputs (stderr after stdout;
+  // the tests' outputs are small enough not to fill a pipe).
+  if (!stdin_text.empty()) (void)!::write(in[1], stdin_text.data(), stdin_text.size());
+  ::close(in[1]);
+  r.out = drain(out[0]);
+  r.err = drain(err[0]);
+  ::close(out[0]);
+  ::close(err[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+Run podns(const PodnsEnv& env, const std::vector<std::string>& args, const std::string& stdin_text) {
+  std::vector<std::string> argv{podns_cli(), "--root", env.root(), "--state-dir", env.state_dir()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, stdin_text);
+}
+
+int in_child(const std::function<int(std::string& out)>& fn, std::string* out) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) std::abort();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(p[0]);
+    std::string text;
+    int rc = fn(text);
+    (void)!::write(p[1], text.data(), text.size());
+    ::_exit(rc);
+  }
+  ::close(p[1]);
+  std::string text = drain(p[0]);
+  ::close(p[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (out) *out = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::vector<std::string> mounts_under(const std::string& prefix) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id, parent, devno, root, mountpoint;
+    f >> id >> parent >> devno >> root >> mountpoint;
+    if (mountpoint.compare(0, prefix.size(), prefix) == 0) out.push_back(mountpoint);
+  }
+  return out;
+}
+
+int count_fds() {
+  int n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+}  // namespace podns::test

@@ -1,0 +1,87 @@
+// What the privileged and end-to-end tests share: the rule for skipping,
+// a private pin root and state directory per test, running the CLI, and
+// running a function in a forked child (to join namespaces without
+// disturbing the test process).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "podns/podns.h"
+
+namespace podns::test {
+
+// True when the tests must run and not skip: PODNS_REQUIRE_PRIVILEGED=1 or CI=true.
+bool must_run();
+
+// Why privileged tests cannot run here (not root, no user namespaces, no
+// mount rights); empty when they can.
+std::string why_not_privileged();
+
+// Skips the test (or fails it, when must_run()) unless privileged tests can run.
+#define PODNS_REQUIRE_PRIVILEGED()                                                   \
+  do {                                                                               \
+    if (auto why_ = ::podns::test::why_not_privileged(); !why_.empty()) {            \
+      if (::podns::test::must_run()) FAIL() << "privileged test cannot run: " << why_; \
+      GTEST_SKIP() << "privileged test skipped: " << why_;                           \
+    }                                                                                \
+  } while (0)
+
+// A temporary directory, removed with everything below it (after unmounting
+// anything mounted there) when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A pin root and state directory of the test's own. On destruction, removes
+// every sandbox left and unmounts the root.
+class PodnsEnv {
+ public:
+  PodnsEnv();
+  ~PodnsEnv();
+  Config config() const { return {root_, state_}; }
+  const std::string& root() const { return root_; }
+  const std::string& state_dir() const { return state_; }
+  // "--root R --state-dir S"
+  std::string cli_globals() const;
+
+ private:
+  TempDir dir_;
+  std::string root_, state_;
+};
+
+// The path of the built podns CLI.
+std::string podns_cli();
+
+struct Run {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+// Runs argv (no shell), capturing stdout and stderr.
+Run run(const std::vector<std::string>& argv, const std::string& stdin_text = {});
+// Runs the CLI with the env's globals and then `args`.
+Run podns(const PodnsEnv& env, const std::vector<std::string>& args,
+          const std::string& stdin_text = {});
+
+// Runs fn in a forked child and returns its exit code (fn's return value);
+// 128+N if it died of signal N. Output written to `out` in the child comes back.
+int in_child(const std::function<int(std::string& out)>& fn, std::string* out = nullptr);
+
+// Lines of /proc/self/mountinfo whose mount point starts with `prefix`.
+std::vector<std::string> mounts_under(const std::string& prefix);
+// Number of open fds of this process.
+int count_fds();
+
+}  // namespace podns::test

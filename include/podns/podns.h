@@ -1,9 +1,14 @@
 // libpodns: the namespaces of a pod sandbox, made right when the pod has its
 // own user namespace.
 //
-// A Manager creates, lists and removes sandboxes. Each sandbox is a user
-// namespace with the pod's ID maps and a network namespace owned by it, both
-// pinned by bind mounts under ROOT/ID/, and a row in the state database.
+// A Manager creates, stops, removes and recovers sandboxes. Each sandbox is a
+// user namespace with the pod's ID maps and a network namespace owned by it,
+// both pinned by bind mounts under ROOT/ID/, and a row in the state database.
+//
+// Every operation takes the sandbox's lock, records its intent in the
+// database before it acts, and registers an undo for each step as the step
+// succeeds, so that an error leaves nothing behind and a crash leaves only
+// what `recover` can find and undo.
 #pragma once
 
 #include <optional>
@@ -30,6 +35,14 @@ struct CreateOptions {
   std::optional<nsfs::Maps> userns;
 };
 
+// One thing `recover` did (or failed to do).
+struct RecoverAction {
+  std::string sandbox;  // the ID concerned
+  std::string action;   // what was done, for a person
+  bool ok = true;
+  std::string error;    // why it failed, when !ok
+};
+
 class Manager {
  public:
   static Result<Manager> open(Config config);
@@ -40,8 +53,18 @@ class Manager {
   // ENOENT if there is no such sandbox.
   Result<Sandbox> inspect(const std::string& id);
   Result<std::vector<Sandbox>> list();
+  // Detaches the network and marks the sandbox stopped; pins are kept.
+  // Stopping a stopped sandbox succeeds. ENOENT if unknown.
+  Result<Sandbox> stop(const std::string& id);
   // Unpins, removes ROOT/ID and forgets the sandbox. ENOENT if unknown.
+  // Retries whatever a failed or interrupted operation left.
   Result<void> remove(const std::string& id);
+  // Reconciles the database with the pins: rolls back half-done creates,
+  // finishes half-done removals, marks sandboxes whose pins vanished
+  // `notready`, removes pin directories no sandbox owns. Safe to run at any
+  // time and more than once; sandboxes another process is working on are
+  // left to it.
+  Result<std::vector<RecoverAction>> recover();
 
   const Config& config() const { return config_; }
   Store& store() { return store_; }
@@ -52,6 +75,11 @@ class Manager {
   Result<const Fd*> root();
   Result<void> create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
                                  Rollback& rollback);
+  // Removes whatever of `s` exists (network, pins, directory), then its row.
+  // On failure the row is kept, marked unknown with the reason.
+  Result<void> teardown(Sandbox& s);
+  // For recover: the sandbox's pins are still what the row says.
+  bool pins_intact(const Sandbox& s);
 
   Config config_;
   Store store_;

@@ -53,6 +53,7 @@ class Store {
  private:
   Store(std::string dir, sqlite3* db);
   Result<void> exec(const char* sql);
+  Result<int> schema_version();
   Error db_error(const std::string& op) const;
 
   std::string dir_;

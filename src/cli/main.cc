@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   add_ls(app, g);
   add_rm(app, g);
   add_userns_of(app, g);
+  add_stop(app, g);
+  add_recover(app, g);
+  add_fault_steps(app, g);
 
   try {
     app.parse(argc, argv);

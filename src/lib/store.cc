@@ -123,9 +123,35 @@ Result<void> make_private_dir(const std::string& path) {
   return {};
 }
 
-// One byte of the lock file per sandbox ID. Byte 0 is the pin root's.
+// The bytes of STATE_DIR/locks: 0 for the pin root, 1 for the schema, and
+// one per sandbox ID from 2 up (two IDs may share a byte: then they are
+// serialised, which is harmless).
+constexpr off_t kRootLock = 0;
+constexpr off_t kSchemaLock = 1;
 off_t lock_offset(const std::string& id) {
-  return 1 + static_cast<off_t>(std::hash<std::string>{}(id) % 0x3fffffff);
+  return 2 + static_cast<off_t>(std::hash<std::string>{}(id) % 0x3fffffff);
+}
+
+}  // namespace
+
+namespace {
+
+Result<Fd> lock_byte(const std::string& dir, off_t offset, bool wait, const std::string& what) {
+  std::string path = dir + "/locks";
+  PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
+  struct flock fl;
+  std::memset(&fl, 0, sizeof fl);
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = offset;
+  fl.l_len = 1;
+  while (::fcntl(fd.get(), wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0) {
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EACCES)
+      return plain_error(EBUSY, what + " is busy: another podns operation holds it");
+    return sys_error("lock " + what + " in", path);
+  }
+  return fd;
 }
 
 }  // namespace
@@ -169,14 +195,22 @@ Result<Store> Store::open(const std::string& state_dir) {
   if (rc != SQLITE_OK) return std::unexpected(store.db_error("open"));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   PODNS_CHECK(store.exec("PRAGMA synchronous=NORMAL"));
+  // Each podns command opens and closes the database once. By default the
+  // last connection to close checkpoints the WAL (two fdatasyncs) and
+  // unlinks it (milliseconds on ext4); leave both to SQLite's automatic
+  // checkpoint, which runs every 1000 pages of WAL.
+  int persist = 1;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 
-  int version = 0;
-  {
-    Stmt st;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st.s, nullptr) != SQLITE_OK ||
-        sqlite3_step(st.s) != SQLITE_ROW)
-      return std::unexpected(store.db_error("read schema version"));
-    version = sqlite3_column_int(st.s, 0);
+  PODNS_TRY(version, store.schema_version());
+  if (version != kSchemaVersion) {
+    // Only one process sets the schema up; the others wait and see it done.
+    // (Switching to WAL needs the database to itself, and SQLite does not
+    // wait for that.)
+    PODNS_TRY(lock, lock_byte(state_dir, kSchemaLock, true, "state database schema"));
+    PODNS_TRY(again, store.schema_version());
+    version = again;
   }
   if (version != kSchemaVersion) {
     if (version > kSchemaVersion)
@@ -193,6 +227,14 @@ Result<Store> Store::open(const std::string& state_dir) {
     PODNS_CHECK(store.exec("COMMIT"));
   }
   return store;
+}
+
+Result<int> Store::schema_version() {
+  Stmt st;
+  if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &st.s, nullptr) != SQLITE_OK ||
+      sqlite3_step(st.s) != SQLITE_ROW)
+    return std::unexpected(db_error("read schema version"));
+  return sqlite3_column_int(st.s, 0);
 }
 
 Result<void> Store::insert(const Sandbox& s) {
@@ -259,32 +301,10 @@ Result<void> Store::erase(const std::string& id) {
   return {};
 }
 
-namespace {
-
-Result<Fd> lock_byte(const std::string& dir, off_t offset, bool wait, const std::string& what) {
-  std::string path = dir + "/locks";
-  PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
-  struct flock fl;
-  std::memset(&fl, 0, sizeof fl);
-  fl.l_type = F_WRLCK;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = offset;
-  fl.l_len = 1;
-  while (::fcntl(fd.get(), wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0) {
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EACCES)
-      return plain_error(EBUSY, what + " is busy: another podns operation holds it");
-    return sys_error("lock " + what + " in", path);
-  }
-  return fd;
-}
-
-}  // namespace
-
 Result<Fd> Store::lock(const std::string& id, bool wait) {
   return lock_byte(dir_, lock_offset(id), wait, "sandbox " + id);
 }
 
-Result<Fd> Store::lock_root() { return lock_byte(dir_, 0, true, "pin root"); }
+Result<Fd> Store::lock_root() { return lock_byte(dir_, kRootLock, true, "pin root"); }
 
 }  // namespace podns

@@ -1,0 +1,95 @@
+// Manager::create: reserve the ID, make the namespaces, pin them, record
+// the sandbox as ready. Each step registers its undo as it succeeds.
+#include "podns/fault.h"
+#include "podns/helper.h"
+#include "podns/pin.h"
+#include "podns/podns.h"
+
+namespace podns {
+namespace {
+
+std::string join_messages(const std::vector<Error>& errors) {
+  std::string out;
+  for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e.message();
+  return out;
+}
+
+std::vector<pin::Expected> expected_pins(const Sandbox& s) {
+  return {{nsfs::Type::net, s.netns}, {nsfs::Type::user, s.userns}};
+}
+
+}  // namespace
+
+Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
+                                       Rollback& rollback) {
+  PODNS_TRY_CTX(dir, pin::make_pod_dir(root, s.id), "make pod directory " + s.dir());
+  rollback.add("remove pod directory",
+               [&] { return pin::remove_pod_dir(root, s.root, s.id, expected_pins(s)); });
+  PODNS_CHECK(fault::point("create.directory"));
+
+  PODNS_TRY_CTX(helper, Helper::spawn({opts.userns, true}), "create namespaces");
+  PODNS_CHECK(fault::point("create.namespaces"));
+  if (s.has_userns) {
+    PODNS_TRY_CTX(id, pin::pin(dir, s.dir(), nsfs::Type::user, helper.ns_path(nsfs::Type::user)),
+                  "pin user namespace");
+    s.userns = id;
+    PODNS_CHECK(fault::point("create.pin-user"));
+  }
+  PODNS_TRY_CTX(net, pin::pin(dir, s.dir(), nsfs::Type::net, helper.ns_path(nsfs::Type::net)),
+                "pin network namespace");
+  s.netns = net;
+  PODNS_CHECK(fault::point("create.pin-net"));
+  PODNS_CHECK_CTX(helper.finish(), "stop helper");
+  return {};
+}
+
+Result<Sandbox> Manager::create(const CreateOptions& opts) {
+  PODNS_CHECK(validate_id(opts.id));
+  if (opts.userns) {
+    PODNS_CHECK_CTX(validate_id_map(opts.userns->uid), "uid map");
+    PODNS_CHECK_CTX(validate_id_map(opts.userns->gid), "gid map");
+  }
+  const std::string ctx = "create sandbox " + opts.id;
+  PODNS_TRY_CTX(lock, store_.lock(opts.id), ctx);
+  PODNS_TRY_CTX(root_fd, root(), ctx);
+
+  Sandbox s;
+  s.id = opts.id;
+  s.state = SandboxState::creating;
+  s.root = config_.root;
+  s.has_userns = opts.userns.has_value();
+  if (opts.userns) {
+    s.uid_map = opts.userns->uid;
+    s.gid_map = opts.userns->gid;
+  }
+  s.created_at = now_rfc3339();
+
+  // Intent first: the row says what is about to exist before it does, so a
+  // crash at any later instant leaves something `recover` can find.
+  PODNS_CHECK_CTX(store_.insert(s), ctx);
+  Rollback rollback;
+  auto made = fault::point("create.reserve");
+  if (made) made = create_namespaces(*root_fd, s, opts, rollback);
+  if (made) made = fault::point("create.network");
+  if (made) {
+    s.state = SandboxState::ready;
+    made = store_.update(s);
+    if (made) made = fault::point("create.ready");
+  }
+  if (!made) {
+    // Undo what was made; if an undo fails, keep the row, marked unknown,
+    // so that nothing is silently forgotten.
+    if (auto failures = rollback.run(); failures.empty()) {
+      (void)store_.erase(s.id);
+    } else {
+      s.state = SandboxState::unknown;
+      s.reason = made.error().message() + "; then " + join_messages(failures);
+      (void)store_.update(s);
+    }
+    return std::unexpected(std::move(made.error()).context(ctx));
+  }
+  rollback.dismiss();
+  return s;
+}
+
+}  // namespace podns

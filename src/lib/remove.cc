@@ -1,0 +1,68 @@
+// Manager::stop and Manager::remove: idempotent, and able to finish what an
+// earlier failed or interrupted operation left.
+#include <fcntl.h>
+
+#include "podns/fault.h"
+#include "podns/pin.h"
+#include "podns/podns.h"
+
+namespace podns {
+
+Result<void> Manager::teardown(Sandbox& s) {
+  auto fail = [&](Error e) -> Result<void> {
+    s.state = SandboxState::unknown;
+    s.reason = e.message();
+    (void)store_.update(s);
+    return std::unexpected(std::move(e));
+  };
+  // The sandbox's own root, as recorded: nothing is mounted to remove.
+  int raw = ::open(s.root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (raw < 0 && errno != ENOENT) return fail(sys_error("open pin root", s.root).error());
+  if (raw >= 0) {
+    Fd root(raw);
+    std::vector<pin::Expected> expect{{nsfs::Type::net, s.netns}, {nsfs::Type::user, s.userns}};
+    if (auto gone = pin::remove_pod_dir(root, s.root, s.id, expect); !gone)
+      return fail(std::move(gone.error()));
+  }
+  if (auto f = fault::point("rm.unpin"); !f) return fail(std::move(f.error()));
+  PODNS_CHECK(store_.erase(s.id));
+  return fault::point("rm.forget");
+}
+
+Result<Sandbox> Manager::stop(const std::string& id) {
+  PODNS_CHECK(validate_id(id));
+  const std::string ctx = "stop sandbox " + id;
+  PODNS_TRY_CTX(lock, store_.lock(id), ctx);
+  PODNS_TRY_CTX(found, store_.get(id), ctx);
+  if (!found) return plain_error(ENOENT, "no sandbox " + id);
+  Sandbox s = std::move(*found);
+  PODNS_CHECK_CTX(fault::point("stop.begin"), ctx);
+  if (s.state == SandboxState::stopped || s.state == SandboxState::notready) return s;
+  if (s.state != SandboxState::ready)
+    return plain_error(EINVAL, ctx + ": sandbox is " + to_string(s.state) +
+                                   "; only `podns rm` (or `podns recover`) can finish it");
+  PODNS_CHECK_CTX(fault::point("stop.network"), ctx);
+  s.state = SandboxState::stopped;
+  PODNS_CHECK_CTX(store_.update(s), ctx);
+  PODNS_CHECK_CTX(fault::point("stop.stopped"), ctx);
+  return s;
+}
+
+Result<void> Manager::remove(const std::string& id) {
+  PODNS_CHECK(validate_id(id));
+  const std::string ctx = "remove sandbox " + id;
+  PODNS_TRY_CTX(lock, store_.lock(id), ctx);
+  PODNS_TRY_CTX(found, store_.get(id), ctx);
+  if (!found) return plain_error(ENOENT, "no sandbox " + id);
+  Sandbox s = std::move(*found);
+
+  // Intent first: a crash from here on is finished by recover or a new rm.
+  s.state = SandboxState::removing;
+  PODNS_CHECK_CTX(store_.update(s), ctx);
+  PODNS_CHECK_CTX(fault::point("rm.begin"), ctx);
+  PODNS_CHECK_CTX(fault::point("rm.network"), ctx);
+  PODNS_CHECK_CTX(teardown(s), ctx);
+  return {};
+}
+
+}  // namespace podns

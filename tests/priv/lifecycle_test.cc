@@ -1,0 +1,292 @@
+// The lifecycle never leaks: an injected error at any step leaves nothing; an
+// injected crash at any step leaves only what `recover` removes; a reboot,
+// random SIGKILLs and concurrent commands leave nothing either.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "podns/fault.h"
+#include "podns/nsfs.h"
+#include "testenv.h"
+
+namespace podns {
+namespace {
+
+using nlohmann::json;
+using test::PodnsEnv;
+using test::podns;
+
+// Runs the CLI with PODNS_FAULT set.
+test::Run podns_fault(const PodnsEnv& env, const std::string& fault,
+                      const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"env", "PODNS_FAULT=" + fault, test::podns_cli(), "--root",
+                                env.root(), "--state-dir", env.state_dir()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::run(argv);
+}
+
+// "Nothing is left" of sandbox `id`, or a consistent ready (or stopped)
+// sandbox: its pins are the recorded namespaces.
+void expect_clean_or_ready(const PodnsEnv& env, const std::string& id) {
+  auto i = podns(env, {"inspect", id});
+  if (i.exit_code == 0) {
+    auto j = json::parse(i.out);
+    ASSERT_TRUE(j["state"] == "ready" || j["state"] == "stopped") << i.out;
+    auto net = nsfs::open(j["netns"].get<std::string>(), nsfs::Type::net);
+    ASSERT_TRUE(net) << net.error().message();
+    EXPECT_EQ(nsfs::id(*net)->ino, j["netns_inode"].get<ino_t>());
+    auto user = nsfs::open(j["userns"].get<std::string>(), nsfs::Type::user);
+    ASSERT_TRUE(user) << user.error().message();
+    EXPECT_EQ(nsfs::id(*user)->ino, j["userns_inode"].get<ino_t>());
+    return;
+  }
+  EXPECT_EQ(i.exit_code, 1) << i.err;
+  EXPECT_TRUE(test::mounts_under(env.root() + "/" + id + "/").empty());
+  EXPECT_FALSE(std::filesystem::exists(env.root() + "/" + id));
+}
+
+void expect_nothing(const PodnsEnv& env) {
+  EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+  EXPECT_EQ(json::parse(podns(env, {"ls", "--json"}).out), json::array());
+  if (std::filesystem::exists(env.root())) {
+    EXPECT_TRUE(std::filesystem::is_empty(env.root()));
+  }
+}
+
+std::vector<std::string> steps_of(const std::string& op) {
+  std::vector<std::string> out;
+  for (auto s : fault::steps()) {
+    if (s.starts_with(op + ".")) out.emplace_back(s);
+  }
+  return out;
+}
+
+class Lifecycle : public ::testing::Test {
+ protected:
+  void SetUp() override { PODNS_REQUIRE_PRIVILEGED(); }
+};
+
+TEST_F(Lifecycle, FaultStepsAreListed) {
+  PodnsEnv env;
+  auto r = podns(env, {"fault-steps"});
+  ASSERT_EQ(r.exit_code, 0);
+  for (auto s : fault::steps()) EXPECT_NE(r.out.find(std::string(s) + "\n"), std::string::npos);
+  EXPECT_GE(steps_of("create").size(), 6u);
+  EXPECT_GE(steps_of("rm").size(), 3u);
+}
+
+TEST_F(Lifecycle, CreateErrorAtEveryStepLeavesNothing) {
+  PodnsEnv env;
+  for (const auto& step : steps_of("create")) {
+    SCOPED_TRACE(step);
+    auto r = podns_fault(env, step + ":error", {"create", "p", "--userns", "0:100000:65536"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("injected fault at " + step), std::string::npos) << r.err;
+    expect_nothing(env);
+  }
+}
+
+TEST_F(Lifecycle, CreateCrashAtEveryStepIsRecovered) {
+  PodnsEnv env;
+  for (const auto& step : steps_of("create")) {
+    SCOPED_TRACE(step);
+    auto r = podns_fault(env, step + ":crash", {"create", "p", "--userns", "0:100000:65536"});
+    EXPECT_EQ(r.exit_code, 128 + SIGKILL);
+    auto rec = podns(env, {"recover"});
+    EXPECT_EQ(rec.exit_code, 0) << rec.err;
+    expect_clean_or_ready(env, "p");
+    // A second recover finds nothing to do.
+    auto again = podns(env, {"recover", "--json"});
+    EXPECT_EQ(again.exit_code, 0);
+    EXPECT_EQ(json::parse(again.out), json::array());
+    podns(env, {"rm", "p"});
+    expect_nothing(env);
+  }
+}
+
+TEST_F(Lifecycle, RmAndStopErrorsAndCrashesAreFinishedByRmOrRecover) {
+  PodnsEnv env;
+  for (const std::string op : {"stop", "rm"}) {
+    for (const auto& step : steps_of(op)) {
+      for (const std::string mode : {"error", "crash"}) {
+        SCOPED_TRACE(step + ":" + mode);
+        ASSERT_EQ(podns(env, {"create", "p", "--userns", "0:100000:65536"}).exit_code, 0);
+        auto r = podns_fault(env, step + ":" + mode, {op, "p"});
+        EXPECT_EQ(r.exit_code, mode == "error" ? 1 : 128 + SIGKILL) << r.err;
+        if (mode == "crash") {
+          EXPECT_EQ(podns(env, {"recover"}).exit_code, 0);
+        }
+        // Whatever state it is in, rm finishes it; a second rm says it is gone.
+        auto rm = podns(env, {"rm", "p"});
+        if (rm.exit_code != 0) {
+          EXPECT_EQ(rm.err, "podns: no sandbox p\n");
+        }
+        expect_nothing(env);
+      }
+    }
+  }
+}
+
+TEST_F(Lifecycle, RandomKillsThenRecoverLeaveNoLeak) {
+  PodnsEnv env;
+  // Kill at moments spread over one whole create: time one first.
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(podns(env, {"create", "timing", "--userns", "0:100000:65536"}).exit_code, 0);
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(podns(env, {"rm", "timing"}).exit_code, 0);
+  std::mt19937 rng(12345);
+  std::uniform_int_distribution<long> delay_us(0, took);
+  int killed = 0, finished = 0;
+  for (int i = 0; i < 60; ++i) {
+    std::string id = "k" + std::to_string(i);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      std::string cli = test::podns_cli();
+      ::execl(cli.c_str(), cli.c_str(), "--root", env.root().c_str(), "--state-dir",
+              env.state_dir().c_str(), "create", id.c_str(), "--userns", "0:100000:65536",
+              nullptr);
+      ::_exit(127);
+    }
+    ::usleep(static_cast<useconds_t>(delay_us(rng)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    (WIFSIGNALED(status) ? killed : finished)++;
+  }
+  RecordProperty("killed", killed);
+  RecordProperty("finished", finished);
+  std::printf("random kills: %d killed mid-create, %d finished before the kill\n", killed, finished);
+  auto rec = podns(env, {"recover"});
+  EXPECT_EQ(rec.exit_code, 0) << rec.err;
+  // Every sandbox listed is fully usable: ready with its pins.
+  auto all = json::parse(podns(env, {"ls", "--json"}).out);
+  std::set<std::string> listed;
+  for (const auto& s : all) {
+    listed.insert(s["id"]);
+    expect_clean_or_ready(env, s["id"]);
+  }
+  // Nothing of the others is left.
+  for (int i = 0; i < 60; ++i) {
+    std::string id = "k" + std::to_string(i);
+    if (!listed.count(id)) expect_clean_or_ready(env, id);
+  }
+  EXPECT_EQ(test::mounts_under(env.root() + "/").size(), 2 * listed.size());
+  for (const auto& id : listed) EXPECT_EQ(podns(env, {"rm", id}).exit_code, 0);
+  expect_nothing(env);
+}
+
+TEST_F(Lifecycle, RebootIsSimulatedByUnmountingThePinRoot) {
+  PodnsEnv env;
+  ASSERT_EQ(podns(env, {"create", "a", "--userns", "0:100000:65536"}).exit_code, 0);
+  ASSERT_EQ(podns(env, {"create", "b", "--no-userns"}).exit_code, 0);
+  ASSERT_EQ(::umount2(env.root().c_str(), MNT_DETACH), 0);
+  auto rec = podns(env, {"recover", "--json"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_EQ(json::parse(rec.out).size(), 2u) << rec.out;
+  for (std::string id : {"a", "b"}) {
+    auto j = json::parse(podns(env, {"inspect", id}).out);
+    EXPECT_EQ(j["state"], "notready");
+    EXPECT_TRUE(j.contains("reason"));
+  }
+  EXPECT_EQ(podns(env, {"rm", "a"}).exit_code, 0);
+  EXPECT_EQ(podns(env, {"rm", "b"}).exit_code, 0);
+  expect_nothing(env);
+}
+
+TEST_F(Lifecycle, OrphanPinDirectoriesAreRemoved) {
+  PodnsEnv env;
+  ASSERT_EQ(podns(env, {"create", "o", "--userns", "0:100000:65536"}).exit_code, 0);
+  // Forget the row behind podns's back: the pins are orphans now.
+  auto m = Manager::open(env.config());
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->store().erase("o"));
+  auto rec = podns(env, {"recover"});
+  EXPECT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_NE(rec.out.find("o: removed a pin directory no sandbox owns"), std::string::npos) << rec.out;
+  expect_nothing(env);
+}
+
+TEST_F(Lifecycle, ConcurrentCreateAndRmOfDistinctIds) {
+  PodnsEnv env;
+  auto stream = [&](int which, std::vector<std::string>* failures) {
+    for (int i = 0; i < 50; ++i) {
+      std::string id = "s" + std::to_string(which) + "-" + std::to_string(i);
+      auto c = podns(env, {"create", id, "--userns", "0:100000:65536"});
+      if (c.exit_code != 0) failures->push_back("create " + id + ": " + c.err);
+      auto r = podns(env, {"rm", id});
+      if (r.exit_code != 0) failures->push_back("rm " + id + ": " + r.err);
+    }
+  };
+  std::vector<std::string> f1, f2;
+  std::thread t1(stream, 1, &f1), t2(stream, 2, &f2);
+  t1.join();
+  t2.join();
+  EXPECT_TRUE(f1.empty()) << f1.front();
+  EXPECT_TRUE(f2.empty()) << f2.front();
+  expect_nothing(env);
+}
+
+TEST_F(Lifecycle, ConcurrentOperationsOnOneIdAreSerialised) {
+  PodnsEnv env;
+  for (int round = 0; round < 10; ++round) {
+    std::vector<test::Run> results(4);
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] { results[0] = podns(env, {"create", "one", "--userns", "0:100000:65536"}); });
+    threads.emplace_back([&] { results[1] = podns(env, {"create", "one", "--userns", "0:100000:65536"}); });
+    threads.emplace_back([&] { results[2] = podns(env, {"rm", "one"}); });
+    threads.emplace_back([&] { results[3] = podns(env, {"stop", "one"}); });
+    for (auto& t : threads) t.join();
+    int created = 0;
+    for (int i = 0; i < 2; ++i) {
+      if (results[i].exit_code == 0) {
+        ++created;
+      } else {
+        EXPECT_NE(results[i].err.find("already exists"), std::string::npos) << results[i].err << results[i].exit_code;
+      }
+    }
+    EXPECT_GE(created, 1);
+    for (int i = 2; i < 4; ++i) {
+      if (results[i].exit_code != 0) {
+        EXPECT_NE(results[i].err.find("no sandbox one"), std::string::npos) << results[i].err;
+      }
+    }
+    expect_clean_or_ready(env, "one");
+    podns(env, {"rm", "one"});
+    expect_nothing(env);
+  }
+}
+
+TEST_F(Lifecycle, FiveHundredCyclesReturnToTheStart) {
+  PodnsEnv env;
+  auto m = Manager::open(env.config());
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->create({"warm", nsfs::Maps{{{0, 100000, 65536}}, {{0, 100000, 65536}}}}));
+  ASSERT_TRUE(m->remove("warm"));
+  int fds = test::count_fds();
+  auto mounts = test::mounts_under("/").size();
+  for (int i = 0; i < 500; ++i) {
+    std::string id = "c" + std::to_string(i);
+    auto s = m->create({id, nsfs::Maps{{{0, 100000, 65536}}, {{0, 100000, 65536}}}});
+    ASSERT_TRUE(s) << s.error().message();
+    ASSERT_TRUE(m->remove(id));
+  }
+  EXPECT_EQ(test::count_fds(), fds);
+  EXPECT_EQ(test::mounts_under("/").size(), mounts);
+  EXPECT_TRUE(m->list()->empty());
+}
+
+}  // namespace
+}  // namespace podns

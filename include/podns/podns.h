@@ -33,6 +33,11 @@ struct CreateOptions {
   std::string id;
   // The pod's uid and gid maps; nullopt for a pod without a user namespace.
   std::optional<nsfs::Maps> userns;
+  // Mapping host uid or gid 0 into the pod makes the pod's root the host's
+  // root for files: refused unless asked for.
+  bool allow_host_root = false;
+  // Host ranges overlapping another live sandbox's: refused unless asked for.
+  bool allow_overlap = false;
 };
 
 // One thing `recover` did (or failed to do).

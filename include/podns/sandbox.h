@@ -32,8 +32,15 @@ struct Sandbox {
   IdMap uid_map;
   IdMap gid_map;
   std::string network;  // the CNI result as JSON text; empty when none
-  std::string reason;   // why the state is `unknown`
+  std::string reason;   // why the state is `unknown` or `notready`
   std::string created_at;
+  // The CNI network: its name, the configuration list used to attach (so
+  // that DEL works even after the configuration directory changed), and
+  // "", "attaching", "attached" or "detaching".
+  std::string net_name;
+  std::string net_config;
+  std::string net_state;
+  std::string extra = "{}";  // further options, as a JSON object
 
   std::string dir() const { return root + "/" + id; }
   std::string netns_path() const { return dir() + "/net"; }

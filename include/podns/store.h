@@ -11,6 +11,7 @@
 // file per sandbox to leak, and the kernel releases them when a process dies.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,8 +34,10 @@ class Store {
   Store& operator=(Store&&) noexcept;
   ~Store();
 
-  // Adds a sandbox; EEXIST (and nothing changed) if the ID is taken.
-  Result<void> insert(const Sandbox& s);
+  // Adds a sandbox and the host ranges of its maps, in one transaction.
+  // EEXIST if the ID is taken; EBUSY if a host range overlaps another
+  // sandbox's, unless shared_ranges. Nothing is changed on error.
+  Result<void> insert(const Sandbox& s, bool shared_ranges = false);
   // Replaces the row of s.id; ENOENT if there is none.
   Result<void> update(const Sandbox& s);
   Result<std::optional<Sandbox>> get(const std::string& id);
@@ -54,6 +57,10 @@ class Store {
   Store(std::string dir, sqlite3* db);
   Result<void> exec(const char* sql);
   Result<int> schema_version();
+  Result<void> insert_locked(const Sandbox& s, bool shared_ranges);
+  // The ID of a sandbox whose host range of `kind` overlaps [first, last].
+  Result<std::optional<std::string>> range_user(const char* kind, std::int64_t first,
+                                                std::int64_t last);
   Error db_error(const std::string& op) const;
 
   std::string dir_;

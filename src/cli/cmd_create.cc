@@ -8,6 +8,8 @@ void add_create(CLI::App& app, Globals& g) {
   struct Opts {
     std::string id, userns, uidmap, gidmap;
     bool no_userns = false;
+    bool allow_host_root = false;
+    bool allow_overlap = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("create", "Create a sandbox's namespaces, pin them, print its JSON");
@@ -19,6 +21,10 @@ void add_create(CLI::App& app, Globals& g) {
   auto* gidmap = cmd->add_option("--gidmap", o->gidmap, "gid map, CONTAINER:HOST:SIZE[,...]");
   auto* none = cmd->add_flag("--no-userns", o->no_userns,
                              "No user namespace: a network namespace owned by the host's");
+  cmd->add_flag("--allow-host-root", o->allow_host_root,
+                "Allow maps that include host uid or gid 0 (refused by default)");
+  cmd->add_flag("--allow-overlap", o->allow_overlap,
+                "Allow host ranges that overlap another sandbox's (refused by default)");
   userns->excludes(uidmap)->excludes(gidmap)->excludes(none);
   none->excludes(uidmap)->excludes(gidmap);
   uidmap->needs(gidmap);
@@ -33,6 +39,8 @@ void add_create(CLI::App& app, Globals& g) {
     }
     CreateOptions opts;
     opts.id = o->id;
+    opts.allow_host_root = o->allow_host_root;
+    opts.allow_overlap = o->allow_overlap;
     if (!o->no_userns) {
       auto uid = parse_id_map(userns->count() ? o->userns : o->uidmap);
       if (!uid) {

@@ -48,6 +48,10 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   if (opts.userns) {
     PODNS_CHECK_CTX(validate_id_map(opts.userns->uid), "uid map");
     PODNS_CHECK_CTX(validate_id_map(opts.userns->gid), "gid map");
+    if (!opts.allow_host_root &&
+        (maps_host_id(opts.userns->uid, 0) || maps_host_id(opts.userns->gid, 0)))
+      return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
+                              "would own the host's root files); allow it with --allow-host-root");
   }
   const std::string ctx = "create sandbox " + opts.id;
   PODNS_TRY_CTX(lock, store_.lock(opts.id), ctx);
@@ -66,7 +70,7 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
 
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.
-  PODNS_CHECK_CTX(store_.insert(s), ctx);
+  PODNS_CHECK_CTX(store_.insert(s, opts.allow_overlap), ctx);
   Rollback rollback;
   auto made = fault::point("create.reserve");
   if (made) made = create_namespaces(*root_fd, s, opts, rollback);

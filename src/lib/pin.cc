@@ -9,6 +9,7 @@
 
 #include <cerrno>
 
+#include "podns/secure_path.h"
 #include "podns/sys.h"
 
 namespace podns::pin {
@@ -57,7 +58,7 @@ Result<Fd> open_dir_nofollow(const std::string& path) {
 }  // namespace
 
 Result<Fd> open_root(const std::string& root) {
-  if (root.empty() || root[0] != '/') return invalid_argument("pin root \"" + root + "\" is not an absolute path");
+  PODNS_CHECK(check_secure_path(root, "pin root"));
   PODNS_CHECK_CTX(make_dirs(root), "create pin root");
   PODNS_TRY(fd, open_dir_nofollow(root));
   PODNS_TRY(mounted, is_mount_root(fd, root));

@@ -4,6 +4,7 @@
 
 #include "podns/fault.h"
 #include "podns/pin.h"
+#include "podns/secure_path.h"
 #include "podns/podns.h"
 
 namespace podns {
@@ -16,6 +17,7 @@ Result<void> Manager::teardown(Sandbox& s) {
     return std::unexpected(std::move(e));
   };
   // The sandbox's own root, as recorded: nothing is mounted to remove.
+  if (auto safe = check_secure_path(s.root, "pin root"); !safe) return fail(std::move(safe.error()));
   int raw = ::open(s.root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (raw < 0 && errno != ENOENT) return fail(sys_error("open pin root", s.root).error());
   if (raw >= 0) {

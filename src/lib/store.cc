@@ -8,12 +8,13 @@
 #include <cstring>
 #include <functional>
 
+#include "podns/secure_path.h"
 #include "podns/sys.h"
 
 namespace podns {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 30000;
 
 constexpr const char* kSchema = R"sql(
@@ -30,13 +31,32 @@ CREATE TABLE IF NOT EXISTS sandboxes (
   gid_map     TEXT NOT NULL,
   network     TEXT NOT NULL DEFAULT '',
   reason      TEXT NOT NULL DEFAULT '',
-  created_at  TEXT NOT NULL
+  created_at  TEXT NOT NULL,
+  net_name    TEXT NOT NULL DEFAULT '',
+  net_config  TEXT NOT NULL DEFAULT '',
+  net_state   TEXT NOT NULL DEFAULT '',
+  extra       TEXT NOT NULL DEFAULT '{}'
 ) WITHOUT ROWID;
+-- The host side of every sandbox's ID map lines, to refuse (or avoid, for
+-- automatic ranges) a range another live sandbox uses. Ranges inserted
+-- without `shared` are pairwise disjoint per kind, so the one with the
+-- greatest start below a new range's end is the only one that can overlap
+-- it: one index probe, whatever the number of sandboxes.
+CREATE TABLE IF NOT EXISTS host_ranges (
+  sandbox_id  TEXT NOT NULL,
+  kind        TEXT NOT NULL,     -- 'uid' or 'gid'
+  first       INTEGER NOT NULL,
+  last        INTEGER NOT NULL,  -- inclusive
+  shared      INTEGER NOT NULL   -- inserted with overlaps allowed
+);
+CREATE INDEX IF NOT EXISTS host_ranges_by_first ON host_ranges (kind, shared, first);
+CREATE INDEX IF NOT EXISTS host_ranges_by_sandbox ON host_ranges (sandbox_id);
 )sql";
 
 constexpr const char* kColumns =
     "id, state, root, has_userns, netns_dev, netns_ino, userns_dev, userns_ino, uid_map, "
-    "gid_map, network, reason, created_at";
+    "gid_map, network, reason, created_at, net_name, net_config, net_state, extra";
+constexpr const char* kPlaceholders = "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?";
 
 // A prepared statement, finalized on scope exit.
 struct Stmt {
@@ -70,6 +90,10 @@ void bind_sandbox(sqlite3_stmt* st, const Sandbox& s) {
   bind_text(st, 11, s.network);
   bind_text(st, 12, s.reason);
   bind_text(st, 13, s.created_at);
+  bind_text(st, 14, s.net_name);
+  bind_text(st, 15, s.net_config);
+  bind_text(st, 16, s.net_state);
+  bind_text(st, 17, s.extra.empty() ? std::string("{}") : s.extra);
 }
 
 std::string column_text(sqlite3_stmt* st, int i) {
@@ -108,6 +132,10 @@ Result<Sandbox> read_row(sqlite3_stmt* st) {
   s.network = column_text(st, 10);
   s.reason = column_text(st, 11);
   s.created_at = column_text(st, 12);
+  s.net_name = column_text(st, 13);
+  s.net_config = column_text(st, 14);
+  s.net_state = column_text(st, 15);
+  s.extra = column_text(st, 16);
   return s;
 }
 
@@ -179,8 +207,7 @@ Result<void> Store::exec(const char* sql) {
 }
 
 Result<Store> Store::open(const std::string& state_dir) {
-  if (state_dir.empty() || state_dir[0] != '/')
-    return invalid_argument("state directory \"" + state_dir + "\" is not an absolute path");
+  PODNS_CHECK(check_secure_path(state_dir, "state directory"));
   PODNS_CHECK_CTX(make_private_dir(state_dir), "create state directory");
   std::string path = state_dir + "/podns.db";
   // The file is created 0600 before SQLite sees it, so it is never readable by others.
@@ -219,7 +246,7 @@ Result<Store> Store::open(const std::string& state_dir) {
     PODNS_CHECK(store.exec("PRAGMA journal_mode=WAL"));
     PODNS_CHECK(store.exec("BEGIN IMMEDIATE"));
     auto created = store.exec(kSchema);
-    if (created) created = store.exec("PRAGMA user_version=1");
+    if (created) created = store.exec("PRAGMA user_version=2");
     if (!created) {
       (void)store.exec("ROLLBACK");
       return std::unexpected(created.error());
@@ -237,24 +264,81 @@ Result<int> Store::schema_version() {
   return sqlite3_column_int(st.s, 0);
 }
 
-Result<void> Store::insert(const Sandbox& s) {
-  std::string sql = std::string("INSERT INTO sandboxes (") + kColumns +
-                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+Result<void> Store::insert(const Sandbox& s, bool shared_ranges) {
+  PODNS_CHECK(exec("BEGIN IMMEDIATE"));
+  auto done = insert_locked(s, shared_ranges);
+  if (done) done = exec("COMMIT");
+  if (!done) (void)exec("ROLLBACK");
+  return done;
+}
+
+Result<void> Store::insert_locked(const Sandbox& s, bool shared_ranges) {
+  std::string sql = std::string("INSERT INTO sandboxes (") + kColumns + ") VALUES (" +
+                    kPlaceholders + ")";
   Stmt st;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
     return std::unexpected(db_error("prepare insert"));
   bind_sandbox(st.s, s);
   int rc = sqlite3_step(st.s);
-  if (rc == SQLITE_CONSTRAINT)
-    return plain_error(EEXIST, "sandbox " + s.id + " already exists");
+  if (rc == SQLITE_CONSTRAINT) return plain_error(EEXIST, "sandbox " + s.id + " already exists");
   if (rc != SQLITE_DONE) return std::unexpected(db_error("insert " + s.id));
+
+  for (const auto& [kind, map] : {std::pair{"uid", &s.uid_map}, std::pair{"gid", &s.gid_map}}) {
+    for (const auto& m : *map) {
+      std::int64_t first = m.host_id, last = std::int64_t{m.host_id} + m.size - 1;
+      if (!shared_ranges) {
+        PODNS_TRY(user, range_user(kind, first, last));
+        if (user)
+          return plain_error(EBUSY, std::string("host ") + kind + " range " +
+                                        std::to_string(first) + "-" + std::to_string(last) +
+                                        " overlaps sandbox " + *user +
+                                        "'s (allow it with --allow-overlap)");
+      }
+      Stmt ins;
+      if (sqlite3_prepare_v2(db_,
+                             "INSERT INTO host_ranges (sandbox_id, kind, first, last, shared) "
+                             "VALUES (?,?,?,?,?)",
+                             -1, &ins.s, nullptr) != SQLITE_OK)
+        return std::unexpected(db_error("prepare insert range"));
+      bind_text(ins.s, 1, s.id);
+      sqlite3_bind_text(ins.s, 2, kind, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ins.s, 3, first);
+      sqlite3_bind_int64(ins.s, 4, last);
+      sqlite3_bind_int(ins.s, 5, shared_ranges ? 1 : 0);
+      if (sqlite3_step(ins.s) != SQLITE_DONE) return std::unexpected(db_error("insert range"));
+    }
+  }
   return {};
 }
 
+Result<std::optional<std::string>> Store::range_user(const char* kind, std::int64_t first,
+                                                     std::int64_t last) {
+  // Among disjoint ranges, only the one starting last at or before `last`
+  // can overlap; shared ranges (few, by choice) are each checked.
+  static constexpr const char* kQueries[] = {
+      "SELECT sandbox_id FROM host_ranges WHERE kind = ?1 AND shared = 0 AND first <= ?3 "
+      "AND last >= ?2 AND first = (SELECT MAX(first) FROM host_ranges WHERE kind = ?1 "
+      "AND shared = 0 AND first <= ?3)",
+      "SELECT sandbox_id FROM host_ranges WHERE kind = ?1 AND shared = 1 AND first <= ?3 "
+      "AND last >= ?2 LIMIT 1",
+  };
+  for (const char* q : kQueries) {
+    Stmt st;
+    if (sqlite3_prepare_v2(db_, q, -1, &st.s, nullptr) != SQLITE_OK)
+      return std::unexpected(db_error("prepare range check"));
+    sqlite3_bind_text(st.s, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st.s, 2, first);
+    sqlite3_bind_int64(st.s, 3, last);
+    int rc = sqlite3_step(st.s);
+    if (rc == SQLITE_ROW) return std::optional<std::string>(column_text(st.s, 0));
+    if (rc != SQLITE_DONE) return std::unexpected(db_error("range check"));
+  }
+  return std::optional<std::string>();
+}
+
 Result<void> Store::update(const Sandbox& s) {
-  std::string sql = std::string("REPLACE INTO sandboxes (") + kColumns +
-                    ") SELECT ?,?,?,?,?,?,?,?,?,?,?,?,? WHERE EXISTS "
-                    "(SELECT 1 FROM sandboxes WHERE id = ?1)";
+  std::string sql = std::string("REPLACE INTO sandboxes (") + kColumns + ") SELECT " +
+                    kPlaceholders + " WHERE EXISTS (SELECT 1 FROM sandboxes WHERE id = ?1)";
   Stmt st;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
     return std::unexpected(db_error("prepare update"));
@@ -293,12 +377,21 @@ Result<std::vector<Sandbox>> Store::list() {
 }
 
 Result<void> Store::erase(const std::string& id) {
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM sandboxes WHERE id = ?", -1, &st.s, nullptr) != SQLITE_OK)
-    return std::unexpected(db_error("prepare erase"));
-  bind_text(st.s, 1, id);
-  if (sqlite3_step(st.s) != SQLITE_DONE) return std::unexpected(db_error("erase " + id));
-  return {};
+  PODNS_CHECK(exec("BEGIN IMMEDIATE"));
+  auto done = [&]() -> Result<void> {
+    for (const char* q : {"DELETE FROM host_ranges WHERE sandbox_id = ?",
+                          "DELETE FROM sandboxes WHERE id = ?"}) {
+      Stmt st;
+      if (sqlite3_prepare_v2(db_, q, -1, &st.s, nullptr) != SQLITE_OK)
+        return std::unexpected(db_error("prepare erase"));
+      bind_text(st.s, 1, id);
+      if (sqlite3_step(st.s) != SQLITE_DONE) return std::unexpected(db_error("erase " + id));
+    }
+    return {};
+  }();
+  if (done) done = exec("COMMIT");
+  if (!done) (void)exec("ROLLBACK");
+  return done;
 }
 
 Result<Fd> Store::lock(const std::string& id, bool wait) {

@@ -155,9 +155,10 @@ TEST_F(Lifecycle, RandomKillsThenRecoverLeaveNoLeak) {
       ::dup2(devnull, 1);
       ::dup2(devnull, 2);
       std::string cli = test::podns_cli();
+      // Each its own host range: the ones that finish keep theirs.
+      std::string maps = "0:" + std::to_string(1000000 + i * 65536) + ":65536";
       ::execl(cli.c_str(), cli.c_str(), "--root", env.root().c_str(), "--state-dir",
-              env.state_dir().c_str(), "create", id.c_str(), "--userns", "0:100000:65536",
-              nullptr);
+              env.state_dir().c_str(), "create", id.c_str(), "--userns", maps.c_str(), nullptr);
       ::_exit(127);
     }
     ::usleep(static_cast<useconds_t>(delay_us(rng)));
@@ -222,9 +223,10 @@ TEST_F(Lifecycle, OrphanPinDirectoriesAreRemoved) {
 TEST_F(Lifecycle, ConcurrentCreateAndRmOfDistinctIds) {
   PodnsEnv env;
   auto stream = [&](int which, std::vector<std::string>* failures) {
+    const std::string maps = "0:" + std::to_string(which * 100000) + ":65536";
     for (int i = 0; i < 50; ++i) {
       std::string id = "s" + std::to_string(which) + "-" + std::to_string(i);
-      auto c = podns(env, {"create", id, "--userns", "0:100000:65536"});
+      auto c = podns(env, {"create", id, "--userns", maps});
       if (c.exit_code != 0) failures->push_back("create " + id + ": " + c.err);
       auto r = podns(env, {"rm", id});
       if (r.exit_code != 0) failures->push_back("rm " + id + ": " + r.err);
@@ -276,7 +278,7 @@ TEST_F(Lifecycle, FiveHundredCyclesReturnToTheStart) {
   ASSERT_TRUE(m->create({"warm", nsfs::Maps{{{0, 100000, 65536}}, {{0, 100000, 65536}}}}));
   ASSERT_TRUE(m->remove("warm"));
   int fds = test::count_fds();
-  auto mounts = test::mounts_under("/").size();
+  auto mounts = test::mounts_under(env.root()).size();
   for (int i = 0; i < 500; ++i) {
     std::string id = "c" + std::to_string(i);
     auto s = m->create({id, nsfs::Maps{{{0, 100000, 65536}}, {{0, 100000, 65536}}}});
@@ -284,7 +286,7 @@ TEST_F(Lifecycle, FiveHundredCyclesReturnToTheStart) {
     ASSERT_TRUE(m->remove(id));
   }
   EXPECT_EQ(test::count_fds(), fds);
-  EXPECT_EQ(test::mounts_under("/").size(), mounts);
+  EXPECT_EQ(test::mounts_under(env.root()).size(), mounts);
   EXPECT_TRUE(m->list()->empty());
 }
 

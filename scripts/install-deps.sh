@@ -16,7 +16,7 @@ packages=(
   # what podns works with: runtimes, CNI plugins, a test rootfs, tools
   runc crun containernetworking-plugins busybox-static iproute2 util-linux
   # benchmark runner and plot
-  hyperfine gnuplot-nox
+  hyperfine gnuplot-nox jq
 )
 missing=()
 for p in "${packages[@]}"; do

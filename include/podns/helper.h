@@ -3,20 +3,26 @@
 // The helper is cloned into a new user namespace (or none, for a pod
 // without one) and waits. The parent writes gid_map and uid_map, then tells
 // it to go on; only then does the helper unshare the network namespace (and
-// any other requested one), so that the pod's user namespace owns them and
-// their /proc/sys files belong to the pod's root. The parent pins the
-// helper's namespaces, then kills and reaps it through its pidfd.
+// IPC and UTS, when asked), so that the pod's user namespace owns them and
+// their /proc/sys files belong to the pod's root. It then sets the hostname
+// and writes the pod's network sysctls from inside (values are read in the
+// pod's user namespace, so "0 65535" means the pod's gids). The parent pins
+// the helper's namespaces, then kills and reaps it through its pidfd.
 //
 // The helper never outlives its parent: it has PR_SET_PDEATHSIG(SIGKILL),
 // checks its parent is still the one that cloned it, never changes its
-// credentials (which would clear the death signal), and the Helper object
-// kills and reaps it on every path, error or not.
+// credentials (a setresuid would clear the death signal: the bug CRI-O's
+// pinns has), and the Helper object kills and reaps it on every path.
+// Everything it does after the clone is async-signal-safe: it touches only
+// memory prepared before the clone.
 #pragma once
 
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "podns/error.h"
 #include "podns/fd.h"
@@ -30,6 +36,12 @@ struct NamespaceRequest {
   // namespace (its other namespaces are then owned by ours).
   std::optional<nsfs::Maps> userns;
   bool net = true;
+  bool ipc = false;
+  bool uts = false;
+  std::string hostname;  // set in the new UTS namespace, when uts
+  // Network sysctls written inside the new netns: {"/proc/sys/net/...", value}.
+  // Paths must already be checked (see sysctl.h).
+  std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
 class Helper {

@@ -38,6 +38,18 @@ struct CreateOptions {
   bool allow_host_root = false;
   // Host ranges overlapping another live sandbox's: refused unless asked for.
   bool allow_overlap = false;
+  // No network namespace: the pod shares the host's network (its user
+  // namespace is still its own).
+  bool host_network = false;
+  // IPC and UTS namespaces of the pod's own, owned by its user namespace.
+  bool ipc = false;
+  bool uts = false;
+  std::string hostname;  // needs uts
+  // Network sysctls set inside the pod's netns before its network is
+  // attached; they override the defaults (see sysctl.h) unless
+  // default_sysctls is false.
+  std::vector<std::pair<std::string, std::string>> sysctls;
+  bool default_sysctls = true;
 };
 
 // One thing `recover` did (or failed to do).

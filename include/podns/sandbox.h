@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "podns/idmap.h"
 #include "podns/nsfs.h"
@@ -40,10 +42,17 @@ struct Sandbox {
   std::string net_name;
   std::string net_config;
   std::string net_state;
-  std::string extra = "{}";  // further options, as a JSON object
+  // A host-network pod: no netns of its own (its user namespace is pinned).
+  bool host_network = false;
+  std::optional<nsfs::NsId> ipcns;  // pinned when asked for
+  std::optional<nsfs::NsId> utsns;
+  std::string hostname;  // of the pod's UTS namespace
+  std::vector<std::pair<std::string, std::string>> sysctls;  // as written in the netns
 
   std::string dir() const { return root + "/" + id; }
+  // The pin of the network namespace (meaningless for a host-network pod).
   std::string netns_path() const { return dir() + "/net"; }
+  std::string pin_path(nsfs::Type t) const { return dir() + "/" + nsfs::name(t); }
   std::optional<std::string> userns_path() const {
     if (!has_userns) return std::nullopt;
     return dir() + "/user";

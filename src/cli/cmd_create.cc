@@ -1,6 +1,7 @@
 // podns create ID (--userns MAPS | --uidmap MAPS --gidmap MAPS | --no-userns)
 #include "command.h"
 #include "podns/json.h"
+#include "podns/sysctl.h"
 
 namespace podns::cli {
 
@@ -10,6 +11,9 @@ void add_create(CLI::App& app, Globals& g) {
     bool no_userns = false;
     bool allow_host_root = false;
     bool allow_overlap = false;
+    bool host_network = false, ipc = false, uts = false, no_default_sysctls = false;
+    std::string hostname;
+    std::vector<std::string> sysctls;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("create", "Create a sandbox's namespaces, pin them, print its JSON");
@@ -25,6 +29,19 @@ void add_create(CLI::App& app, Globals& g) {
                 "Allow maps that include host uid or gid 0 (refused by default)");
   cmd->add_flag("--allow-overlap", o->allow_overlap,
                 "Allow host ranges that overlap another sandbox's (refused by default)");
+  cmd->add_flag("--host-network", o->host_network,
+                "No network namespace: the pod uses the host's network (its user namespace is "
+                "still its own)");
+  cmd->add_flag("--ipc", o->ipc, "Pin an IPC namespace owned by the pod's user namespace");
+  cmd->add_flag("--uts", o->uts, "Pin a UTS namespace owned by the pod's user namespace");
+  cmd->add_option("--hostname", o->hostname, "The pod's hostname (needs --uts)");
+  cmd->add_option("--sysctl", o->sysctls,
+                  "KEY=VALUE: a network sysctl (net.*) set inside the pod's netns before its "
+                  "network is attached; repeatable")
+      ->take_all()
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-default-sysctls", o->no_default_sysctls,
+                "Do not set net.ipv4.ping_group_range to the pod's gids");
   userns->excludes(uidmap)->excludes(gidmap)->excludes(none);
   none->excludes(uidmap)->excludes(gidmap);
   uidmap->needs(gidmap);
@@ -41,6 +58,19 @@ void add_create(CLI::App& app, Globals& g) {
     opts.id = o->id;
     opts.allow_host_root = o->allow_host_root;
     opts.allow_overlap = o->allow_overlap;
+    opts.host_network = o->host_network;
+    opts.ipc = o->ipc;
+    opts.uts = o->uts;
+    opts.hostname = o->hostname;
+    opts.default_sysctls = !o->no_default_sysctls;
+    for (const auto& text : o->sysctls) {
+      auto setting = sysctl::parse(text);
+      if (!setting) {
+        g.exit_code = fail(std::move(setting.error()).context("--sysctl"));
+        return;
+      }
+      opts.sysctls.push_back(std::move(*setting));
+    }
     if (!o->no_userns) {
       auto uid = parse_id_map(userns->count() ? o->userns : o->uidmap);
       if (!uid) {

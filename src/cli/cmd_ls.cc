@@ -27,8 +27,9 @@ void add_ls(CLI::App& app, Globals& g) {
     std::printf("%-24s %-9s %-22s %s\n", "ID", "STATE", "UID MAP", "NETNS");
     for (const auto& s : *all) {
       std::string map = s.has_userns ? to_string(s.uid_map) : "-";
+      std::string netns = s.host_network ? "host" : s.netns_path();
       std::printf("%-24s %-9s %-22s %s\n", s.id.c_str(), to_string(s.state), map.c_str(),
-                  s.netns_path().c_str());
+                  netns.c_str());
     }
   });
 }

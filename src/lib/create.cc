@@ -4,6 +4,7 @@
 #include "podns/helper.h"
 #include "podns/pin.h"
 #include "podns/podns.h"
+#include "podns/sysctl.h"
 
 namespace podns {
 namespace {
@@ -15,7 +16,32 @@ std::string join_messages(const std::vector<Error>& errors) {
 }
 
 std::vector<pin::Expected> expected_pins(const Sandbox& s) {
-  return {{nsfs::Type::net, s.netns}, {nsfs::Type::user, s.userns}};
+  return {{nsfs::Type::net, s.netns},
+          {nsfs::Type::ipc, s.ipcns},
+          {nsfs::Type::uts, s.utsns},
+          {nsfs::Type::user, s.userns}};
+}
+
+Result<void> validate_hostname(const std::string& h) {
+  if (h.size() > 64) return invalid_argument("hostname \"" + h + "\" is longer than 64 characters");
+  for (char c : h) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.';
+    if (!ok) return invalid_argument("hostname may contain only letters, digits, '-' and '.'");
+  }
+  return {};
+}
+
+// What the helper is to make, from the options.
+NamespaceRequest request_for(const CreateOptions& opts, const Sandbox& s) {
+  NamespaceRequest req;
+  req.userns = opts.userns;
+  req.net = !opts.host_network;
+  req.ipc = opts.ipc;
+  req.uts = opts.uts;
+  req.hostname = opts.hostname;
+  for (const auto& [key, value] : s.sysctls) req.sysctls.emplace_back(sysctl::proc_path(key), value);
+  return req;
 }
 
 }  // namespace
@@ -27,17 +53,30 @@ Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const Create
                [&] { return pin::remove_pod_dir(root, s.root, s.id, expected_pins(s)); });
   PODNS_CHECK(fault::point("create.directory"));
 
-  PODNS_TRY_CTX(helper, Helper::spawn({opts.userns, true}), "create namespaces");
+  PODNS_TRY_CTX(helper, Helper::spawn(request_for(opts, s)), "create namespaces");
   PODNS_CHECK(fault::point("create.namespaces"));
+  auto pin = [&](nsfs::Type t) -> Result<nsfs::NsId> {
+    auto id = pin::pin(dir, s.dir(), t, helper.ns_path(t));
+    if (!id) return std::unexpected(std::move(id.error()).context(std::string("pin ") + nsfs::name(t) + " namespace"));
+    return id;
+  };
   if (s.has_userns) {
-    PODNS_TRY_CTX(id, pin::pin(dir, s.dir(), nsfs::Type::user, helper.ns_path(nsfs::Type::user)),
-                  "pin user namespace");
+    PODNS_TRY(id, pin(nsfs::Type::user));
     s.userns = id;
     PODNS_CHECK(fault::point("create.pin-user"));
   }
-  PODNS_TRY_CTX(net, pin::pin(dir, s.dir(), nsfs::Type::net, helper.ns_path(nsfs::Type::net)),
-                "pin network namespace");
-  s.netns = net;
+  if (opts.ipc) {
+    PODNS_TRY(id, pin(nsfs::Type::ipc));
+    s.ipcns = id;
+  }
+  if (opts.uts) {
+    PODNS_TRY(id, pin(nsfs::Type::uts));
+    s.utsns = id;
+  }
+  if (!s.host_network) {
+    PODNS_TRY(id, pin(nsfs::Type::net));
+    s.netns = id;
+  }
   PODNS_CHECK(fault::point("create.pin-net"));
   PODNS_CHECK_CTX(helper.finish(), "stop helper");
   return {};
@@ -53,6 +92,19 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
       return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
                               "would own the host's root files); allow it with --allow-host-root");
   }
+  if (!opts.hostname.empty()) {
+    if (!opts.uts) return invalid_argument("a hostname needs the pod's own UTS namespace (--uts)");
+    PODNS_CHECK(validate_hostname(opts.hostname));
+  }
+  std::vector<sysctl::Setting> sysctls;
+  if (!opts.host_network) {
+    for (const auto& setting : opts.sysctls) PODNS_CHECK(sysctl::validate(setting));
+    sysctls = sysctl::merge(opts.userns && opts.default_sysctls ? sysctl::defaults(opts.userns->gid)
+                                                               : std::vector<sysctl::Setting>{},
+                            opts.sysctls);
+  } else if (!opts.sysctls.empty()) {
+    return invalid_argument("a host-network pod has no network namespace to set sysctls in");
+  }
   const std::string ctx = "create sandbox " + opts.id;
   PODNS_TRY_CTX(lock, store_.lock(opts.id), ctx);
   PODNS_TRY_CTX(root_fd, root(), ctx);
@@ -67,6 +119,9 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
     s.gid_map = opts.userns->gid;
   }
   s.created_at = now_rfc3339();
+  s.host_network = opts.host_network;
+  s.hostname = opts.hostname;
+  s.sysctls = std::move(sysctls);
 
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.

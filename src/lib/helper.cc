@@ -14,15 +14,17 @@
 namespace podns {
 namespace {
 
-// What the helper reports: errno and the step that failed (errno 0: ready).
-enum class Step : int { parent_check, wait_for_maps, unshare, report };
+// What the helper reports: errno, the step that failed (errno 0: ready) and,
+// for a sysctl, which one.
+enum class Step : int { parent_check, wait_for_maps, unshare, hostname, sysctl };
 
 const char* step_name(Step s) {
   switch (s) {
     case Step::parent_check: return "check parent";
     case Step::wait_for_maps: return "wait for ID maps";
     case Step::unshare: return "unshare namespaces";
-    case Step::report: return "report";
+    case Step::hostname: return "set hostname";
+    case Step::sysctl: return "write sysctl";
   }
   return "?";
 }
@@ -30,34 +32,65 @@ const char* step_name(Step s) {
 struct Report {
   int err;
   Step step;
+  int index;
 };
 
+// Everything the helper needs, laid out before the clone.
+struct Plan {
+  int sock;
+  pid_t parent;
+  int unshare_flags;
+  const char* hostname;  // null: leave it
+  std::size_t hostname_len;
+  const std::pair<std::string, std::string>* sysctls;
+  std::size_t sysctl_count;
+};
+
+// Writes `value` to `path` in one write. Async-signal-safe.
+int write_file(const char* path, const std::string& value) {
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return errno;
+  ssize_t n = ::write(fd, value.data(), value.size());
+  int err = n < 0 ? errno : (static_cast<std::size_t>(n) != value.size() ? EIO : 0);
+  ::close(fd);
+  return err;
+}
+
 // The helper's whole life. Async-signal-safe: no allocation, no locks, only
-// raw syscalls on memory that was set up before the clone.
-[[noreturn]] void helper_main(int sock, pid_t parent, int unshare_flags) {
-  Report r{0, Step::parent_check};
+// raw syscalls on memory that was set up before the clone (std::string's
+// data() and size() only read).
+[[noreturn]] void helper_main(const Plan& p) {
+  Report r{0, Step::parent_check, 0};
   // A death signal first, then the check that closes the race with a parent
   // that died before it was set.
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || ::getppid() != parent) {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || ::getppid() != p.parent) {
     r.err = errno ? errno : ESRCH;
   } else {
     r.step = Step::wait_for_maps;
     char go = 0;
     ssize_t n;
-    do n = ::read(sock, &go, 1);
+    do n = ::read(p.sock, &go, 1);
     while (n < 0 && errno == EINTR);
-    if (n != 1) {
-      r.err = n < 0 ? errno : EPIPE;
-    } else if (unshare_flags != 0) {
-      r.step = Step::unshare;
-      if (::unshare(unshare_flags) < 0) r.err = errno;
-    }
+    if (n != 1) r.err = n < 0 ? errno : EPIPE;
   }
-  if (::write(sock, &r, sizeof r) != sizeof r) ::_exit(1);
+  if (r.err == 0 && p.unshare_flags != 0) {
+    r.step = Step::unshare;
+    if (::unshare(p.unshare_flags) < 0) r.err = errno;
+  }
+  if (r.err == 0 && p.hostname) {
+    r.step = Step::hostname;
+    if (::sethostname(p.hostname, p.hostname_len) < 0) r.err = errno;
+  }
+  for (std::size_t i = 0; r.err == 0 && i < p.sysctl_count; ++i) {
+    r.step = Step::sysctl;
+    r.index = static_cast<int>(i);
+    r.err = write_file(p.sysctls[i].first.c_str(), p.sysctls[i].second);
+  }
+  if (::write(p.sock, &r, sizeof r) != sizeof r) ::_exit(1);
   if (r.err != 0) ::_exit(1);
   // Hold the namespaces until the parent kills us (or closes its end).
   char c;
-  while (::read(sock, &c, 1) < 0 && errno == EINTR) {
+  while (::read(p.sock, &c, 1) < 0 && errno == EINTR) {
   }
   ::_exit(0);
 }
@@ -80,7 +113,10 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
     PODNS_CHECK_CTX(validate_id_map(req.userns->uid), "uid map");
     PODNS_CHECK_CTX(validate_id_map(req.userns->gid), "gid map");
   }
-  int unshare_flags = req.net ? CLONE_NEWNET : 0;
+  int unshare_flags = (req.net ? CLONE_NEWNET : 0) | (req.ipc ? CLONE_NEWIPC : 0) |
+                      (req.uts ? CLONE_NEWUTS : 0);
+  if (!req.net && !req.sysctls.empty())
+    return invalid_argument("network sysctls need a network namespace");
 
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -88,8 +124,15 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
   Fd ours(sv[0]), theirs(sv[1]);
   pid_t self = ::getpid();
 
+  const Plan plan{theirs.get(),
+                  self,
+                  unshare_flags,
+                  req.uts && !req.hostname.empty() ? req.hostname.c_str() : nullptr,
+                  req.hostname.size(),
+                  req.sysctls.data(),
+                  req.sysctls.size()};
   PODNS_TRY(child, sys::clone3(req.userns ? CLONE_NEWUSER : 0, SIGCHLD));
-  if (child.pid == 0) helper_main(theirs.get(), self, unshare_flags);
+  if (child.pid == 0) helper_main(plan);
   theirs.reset();
   Helper h(child.pid, std::move(child.pidfd));  // kills and reaps on any early return
 
@@ -106,6 +149,9 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
   while (n < 0 && errno == EINTR);
   if (n < 0) return sys_error("read helper report");
   if (n != sizeof r) return plain_error(EPIPE, "helper died before reporting");
+  if (r.err != 0 && r.step == Step::sysctl && r.index >= 0 &&
+      static_cast<std::size_t>(r.index) < req.sysctls.size())
+    return errno_error(r.err, "helper: write sysctl", req.sysctls[static_cast<std::size_t>(r.index)].first);
   if (r.err != 0) return errno_error(r.err, std::string("helper: ") + step_name(r.step));
   return h;
 }

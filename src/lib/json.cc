@@ -37,7 +37,7 @@ json to_json(const Sandbox& s) {
   j["id"] = s.id;
   j["state"] = to_string(s.state);
   j["root"] = s.root;
-  j["netns"] = s.netns_path();
+  j["netns"] = s.host_network ? json(nullptr) : json(s.netns_path());
   j["userns"] = s.userns_path() ? json(*s.userns_path()) : json(nullptr);
   j["netns_inode"] = s.netns ? json(s.netns->ino) : json(nullptr);
   j["userns_inode"] = s.userns ? json(s.userns->ino) : json(nullptr);
@@ -45,6 +45,13 @@ json to_json(const Sandbox& s) {
   j["gid_mappings"] = to_json(s.gid_map);
   j["network"] = s.network.empty() ? json(nullptr) : json::parse(s.network, nullptr, false);
   j["created_at"] = s.created_at;
+  j["host_network"] = s.host_network;
+  j["ipcns"] = s.ipcns ? json(s.pin_path(nsfs::Type::ipc)) : json(nullptr);
+  j["utsns"] = s.utsns ? json(s.pin_path(nsfs::Type::uts)) : json(nullptr);
+  if (!s.hostname.empty()) j["hostname"] = s.hostname;
+  json sysctls = json::object();
+  for (const auto& [k, v] : s.sysctls) sysctls[k] = v;
+  j["sysctls"] = sysctls;
   if (!s.reason.empty()) j["reason"] = s.reason;
   return j;
 }

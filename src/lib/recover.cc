@@ -38,7 +38,9 @@ bool Manager::pins_intact(const Sandbox& s) {
     auto got = nsfs::id(*fd);
     return got && want && *got == *want;
   };
-  if (!same(s.netns_path(), nsfs::Type::net, s.netns)) return false;
+  if (!s.host_network && !same(s.netns_path(), nsfs::Type::net, s.netns)) return false;
+  if (s.ipcns && !same(s.pin_path(nsfs::Type::ipc), nsfs::Type::ipc, s.ipcns)) return false;
+  if (s.utsns && !same(s.pin_path(nsfs::Type::uts), nsfs::Type::uts, s.utsns)) return false;
   return !s.has_userns || same(*s.userns_path(), nsfs::Type::user, s.userns);
 }
 

@@ -22,7 +22,10 @@ Result<void> Manager::teardown(Sandbox& s) {
   if (raw < 0 && errno != ENOENT) return fail(sys_error("open pin root", s.root).error());
   if (raw >= 0) {
     Fd root(raw);
-    std::vector<pin::Expected> expect{{nsfs::Type::net, s.netns}, {nsfs::Type::user, s.userns}};
+    std::vector<pin::Expected> expect{{nsfs::Type::net, s.netns},
+                                      {nsfs::Type::ipc, s.ipcns},
+                                      {nsfs::Type::uts, s.utsns},
+                                      {nsfs::Type::user, s.userns}};
     if (auto gone = pin::remove_pod_dir(root, s.root, s.id, expect); !gone)
       return fail(std::move(gone.error()));
   }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,6 +77,39 @@ void bind_id(sqlite3_stmt* st, int i, const std::optional<nsfs::NsId>& id, bool 
   }
 }
 
+// The options that need no column of their own, as a JSON object.
+std::string extra_json(const Sandbox& s) {
+  nlohmann::json j = nlohmann::json::object();
+  auto id = [](const std::optional<nsfs::NsId>& ns) {
+    return ns ? nlohmann::json{{"dev", ns->dev}, {"ino", ns->ino}} : nlohmann::json(nullptr);
+  };
+  if (s.host_network) j["host_network"] = true;
+  if (s.ipcns) j["ipc"] = id(s.ipcns);
+  if (s.utsns) j["uts"] = id(s.utsns);
+  if (!s.hostname.empty()) j["hostname"] = s.hostname;
+  if (!s.sysctls.empty()) j["sysctls"] = s.sysctls;
+  return j.dump();
+}
+
+Result<void> read_extra(const std::string& text, Sandbox& s) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return errno_error(EIO, "state database: sandbox " + s.id + " has bad options");
+  try {
+    auto id = [&](const char* key) -> std::optional<nsfs::NsId> {
+      if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+      return nsfs::NsId{j[key]["dev"].get<dev_t>(), j[key]["ino"].get<ino_t>()};
+    };
+    s.host_network = j.value("host_network", false);
+    s.ipcns = id("ipc");
+    s.utsns = id("uts");
+    s.hostname = j.value("hostname", "");
+    if (j.contains("sysctls")) s.sysctls = j["sysctls"].get<std::vector<std::pair<std::string, std::string>>>();
+  } catch (const nlohmann::json::exception& e) {
+    return errno_error(EIO, "state database: sandbox " + s.id + " has bad options: " + e.what());
+  }
+  return {};
+}
+
 void bind_sandbox(sqlite3_stmt* st, const Sandbox& s) {
   bind_text(st, 1, s.id);
   bind_text(st, 2, to_string(s.state));
@@ -93,7 +127,7 @@ void bind_sandbox(sqlite3_stmt* st, const Sandbox& s) {
   bind_text(st, 14, s.net_name);
   bind_text(st, 15, s.net_config);
   bind_text(st, 16, s.net_state);
-  bind_text(st, 17, s.extra.empty() ? std::string("{}") : s.extra);
+  bind_text(st, 17, extra_json(s));
 }
 
 std::string column_text(sqlite3_stmt* st, int i) {
@@ -135,7 +169,7 @@ Result<Sandbox> read_row(sqlite3_stmt* st) {
   s.net_name = column_text(st, 13);
   s.net_config = column_text(st, 14);
   s.net_state = column_text(st, 15);
-  s.extra = column_text(st, 16);
+  PODNS_CHECK(read_extra(column_text(st, 16), s));
   return s;
 }
 

@@ -1,0 +1,157 @@
+// Pod options beyond the user and network namespaces: IPC and UTS
+// namespaces, host-network pods, network sysctls and their defaults.
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "podns/nsfs.h"
+#include "testenv.h"
+
+namespace podns {
+namespace {
+
+using nlohmann::json;
+using test::PodnsEnv;
+using test::podns;
+
+class Features : public ::testing::Test {
+ protected:
+  void SetUp() override { PODNS_REQUIRE_PRIVILEGED(); }
+};
+
+// Reads `file` in a child that joined the namespaces at `joins` ({path, CLONE_NEW*}).
+std::string read_in(const std::vector<std::pair<std::string, int>>& joins, const std::string& file) {
+  std::string out;
+  int rc = test::in_child([&](std::string& o) {
+    for (const auto& [path, type] : joins) {
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ::setns(fd, type) < 0) return 1;
+    }
+    std::ifstream in(file);
+    std::getline(in, o, '\0');
+    return in.bad() ? 2 : 0;
+  }, &out);
+  EXPECT_EQ(rc, 0) << file;
+  return out;
+}
+
+TEST_F(Features, IpcAndUtsNamespacesAreOwnedByThePodsUserns) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "p", "--userns", "0:100000:65536", "--ipc", "--uts", "--hostname",
+                       "pod-p"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  auto user = nsfs::open(j["userns"], nsfs::Type::user);
+  ASSERT_TRUE(user);
+  for (auto [key, type] : {std::pair{"ipcns", nsfs::Type::ipc}, std::pair{"utsns", nsfs::Type::uts}}) {
+    ASSERT_TRUE(j[key].is_string()) << key;
+    auto ns = nsfs::open(j[key], type);
+    ASSERT_TRUE(ns) << ns.error().message();
+    auto owner = nsfs::owning_userns(*ns);
+    ASSERT_TRUE(owner);
+    EXPECT_EQ(*nsfs::id(*owner), *nsfs::id(*user)) << key;
+  }
+  std::string host_name = read_in({{j["utsns"], CLONE_NEWUTS}}, "/proc/sys/kernel/hostname");
+  EXPECT_EQ(host_name, "pod-p\n");
+  EXPECT_EQ(podns(env, {"rm", "p"}).exit_code, 0);
+  EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+}
+
+TEST_F(Features, HostNetworkPodHasNoNetnsButItsOwnUserns) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "h", "--userns", "0:100000:65536", "--host-network"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  EXPECT_TRUE(j["netns"].is_null());
+  EXPECT_TRUE(j["netns_inode"].is_null());
+  EXPECT_EQ(j["host_network"], true);
+  EXPECT_FALSE(std::filesystem::exists(env.root() + "/h/net"));
+  auto user = nsfs::open(j["userns"], nsfs::Type::user);
+  ASSERT_TRUE(user) << user.error().message();
+  auto maps = nsfs::read_maps(*user);
+  ASSERT_TRUE(maps);
+  EXPECT_EQ(maps->uid, (IdMap{{0, 100000, 65536}}));
+  EXPECT_EQ(test::mounts_under(env.root() + "/").size(), 1u);
+  // Sysctls need a netns.
+  auto s = podns(env, {"create", "h2", "--userns", "0:200000:10", "--host-network", "--sysctl",
+                       "net.ipv4.ip_forward=1"});
+  EXPECT_EQ(s.exit_code, 2);
+  EXPECT_EQ(podns(env, {"rm", "h"}).exit_code, 0);
+  EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+}
+
+TEST_F(Features, PingGroupRangeDefaultsToThePodsGids) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "g", "--uidmap", "0:100000:65536", "--gidmap", "0:300000:1000,1000:400000:24"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  EXPECT_EQ(j["sysctls"]["net.ipv4.ping_group_range"], "0 1023");
+  // Seen from the host, the range is the pod's host gids.
+  std::string range = read_in({{j["netns"], CLONE_NEWNET}}, "/proc/sys/net/ipv4/ping_group_range");
+  EXPECT_EQ(range, "300000\t400023\n");
+  // Overridden, or turned off.
+  auto o = podns(env, {"create", "o", "--userns", "0:500000:100", "--sysctl",
+                       "net.ipv4.ping_group_range=0 9"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(read_in({{json::parse(o.out)["netns"], CLONE_NEWNET}}, "/proc/sys/net/ipv4/ping_group_range"),
+            "500000\t500009\n");
+  auto n = podns(env, {"create", "n", "--userns", "0:600000:100", "--no-default-sysctls"});
+  ASSERT_EQ(n.exit_code, 0) << n.err;
+  EXPECT_EQ(json::parse(n.out)["sysctls"], json::object());
+  EXPECT_EQ(read_in({{json::parse(n.out)["netns"], CLONE_NEWNET}}, "/proc/sys/net/ipv4/ping_group_range"),
+            "1\t0\n");
+}
+
+TEST_F(Features, SysctlsAreWrittenInsideThePodOnly) {
+  PodnsEnv env;
+  std::string host_before;
+  std::getline(std::ifstream("/proc/sys/net/ipv4/tcp_syncookies") >> std::ws, host_before);
+  auto c = podns(env, {"create", "s", "--userns", "0:100000:65536", "--sysctl",
+                       "net.ipv4.tcp_syncookies=0", "--sysctl", "net.ipv4.ip_unprivileged_port_start=80"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  EXPECT_EQ(read_in({{j["netns"], CLONE_NEWNET}}, "/proc/sys/net/ipv4/tcp_syncookies"), "0\n");
+  EXPECT_EQ(read_in({{j["netns"], CLONE_NEWNET}}, "/proc/sys/net/ipv4/ip_unprivileged_port_start"),
+            "80\n");
+  std::string host_after;
+  std::getline(std::ifstream("/proc/sys/net/ipv4/tcp_syncookies") >> std::ws, host_after);
+  EXPECT_EQ(host_after, host_before);
+}
+
+TEST_F(Features, SysctlInjectionIsRefusedAndChangesNothing) {
+  PodnsEnv env;
+  std::string core_before;
+  std::getline(std::ifstream("/proc/sys/kernel/core_pattern"), core_before);
+  for (std::string bad : {"kernel.core_pattern=|/tmp/x", "net.ipv4.ip_forward=1+kernel.core_pattern=x",
+                          "net/../kernel/core_pattern=x", "net.ipv4..ip_forward=1", "net.=1",
+                          "net.ipv4.ip_forward=1\nkernel.core_pattern=x", "net.ipv4/ip_forward=1",
+                          "=1", "net.ipv4.ip_forward"}) {
+    auto r = podns(env, {"create", "x", "--userns", "0:100000:65536", "--sysctl", bad});
+    EXPECT_NE(r.exit_code, 0) << bad;
+    EXPECT_NE(r.err.find("sysctl"), std::string::npos) << bad << ": " << r.err;
+  }
+  // Not namespaced: absent in the pod's netns, so writing it fails there.
+  auto r = podns(env, {"create", "x", "--userns", "0:100000:65536", "--sysctl", "net.core.rmem_max=1"});
+  EXPECT_EQ(r.exit_code, 1);
+  std::string core_after;
+  std::getline(std::ifstream("/proc/sys/kernel/core_pattern"), core_after);
+  EXPECT_EQ(core_after, core_before);
+  EXPECT_EQ(json::parse(podns(env, {"ls", "--json"}).out), json::array());
+  EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+}
+
+TEST_F(Features, HostnameNeedsUts) {
+  PodnsEnv env;
+  auto r = podns(env, {"create", "x", "--userns", "0:100000:65536", "--hostname", "a"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--uts"), std::string::npos);
+  auto bad = podns(env, {"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "a/b"});
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace podns

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "podns/sandbox.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace podns {
 
@@ -55,7 +58,12 @@ class Store {
 
  private:
   Store(std::string dir, sqlite3* db);
+  void close();
   Result<void> exec(const char* sql);
+  // A compiled statement, cached for the Store's life, reset for reuse.
+  Result<sqlite3_stmt*> prepare(const std::string& sql);
+  // Runs `body` in a write transaction, queued behind other podns writers.
+  Result<void> write(const std::function<Result<void>()>& body);
   Result<int> schema_version();
   Result<void> insert_locked(const Sandbox& s, bool shared_ranges);
   // The ID of a sandbox whose host range of `kind` overlaps [first, last].
@@ -65,6 +73,8 @@ class Store {
 
   std::string dir_;
   sqlite3* db_ = nullptr;
+  Fd lock_file_;  // STATE_DIR/locks, for the write lock
+  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
 };
 
 }  // namespace podns

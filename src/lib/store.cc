@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <functional>
+#include <unordered_map>
 
 #include "podns/secure_path.h"
 #include "podns/sys.h"
@@ -17,6 +18,11 @@ namespace {
 
 constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 30000;
+// WAL pages before an automatic checkpoint (SQLite's default is 1000). A
+// create and a remove write about a dozen pages; the first connection of
+// every podns command rereads the whole WAL, so a short one is cheaper than
+// the checkpoint's two fdatasyncs every few dozen operations.
+constexpr int kWalPages = 128;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sandboxes (
@@ -58,12 +64,6 @@ constexpr const char* kColumns =
     "id, state, root, has_userns, netns_dev, netns_ino, userns_dev, userns_ino, uid_map, "
     "gid_map, network, reason, created_at, net_name, net_config, net_state, extra";
 constexpr const char* kPlaceholders = "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?";
-
-// A prepared statement, finalized on scope exit.
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  ~Stmt() { sqlite3_finalize(s); }
-};
 
 void bind_text(sqlite3_stmt* st, int i, const std::string& v) {
   sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -185,13 +185,28 @@ Result<void> make_private_dir(const std::string& path) {
   return {};
 }
 
-// The bytes of STATE_DIR/locks: 0 for the pin root, 1 for the schema, and
-// one per sandbox ID from 2 up (two IDs may share a byte: then they are
-// serialised, which is harmless).
+// The bytes of STATE_DIR/locks: 0 for the pin root, 1 for the schema, 2
+// for writing to the database, and one per sandbox ID from 3 up (two IDs may
+// share a byte: then they are serialised, which is harmless).
 constexpr off_t kRootLock = 0;
 constexpr off_t kSchemaLock = 1;
+constexpr off_t kWriteLock = 2;
 off_t lock_offset(const std::string& id) {
-  return 2 + static_cast<off_t>(std::hash<std::string>{}(id) % 0x3fffffff);
+  return 3 + static_cast<off_t>(std::hash<std::string>{}(id) % 0x3fffffff);
+}
+
+// Takes (or, with F_UNLCK, drops) the lock on one byte through `fd`.
+int lock_op(int fd, off_t offset, short type, int cmd) {
+  struct flock fl;
+  std::memset(&fl, 0, sizeof fl);
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = offset;
+  fl.l_len = 1;
+  int rc;
+  while ((rc = ::fcntl(fd, cmd, &fl)) < 0 && errno == EINTR) {
+  }
+  return rc;
 }
 
 }  // namespace
@@ -201,14 +216,7 @@ namespace {
 Result<Fd> lock_byte(const std::string& dir, off_t offset, bool wait, const std::string& what) {
   std::string path = dir + "/locks";
   PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
-  struct flock fl;
-  std::memset(&fl, 0, sizeof fl);
-  fl.l_type = F_WRLCK;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = offset;
-  fl.l_len = 1;
-  while (::fcntl(fd.get(), wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0) {
-    if (errno == EINTR) continue;
+  if (lock_op(fd.get(), offset, F_WRLCK, wait ? F_OFD_SETLKW : F_OFD_SETLK) < 0) {
     if (errno == EAGAIN || errno == EACCES)
       return plain_error(EBUSY, what + " is busy: another podns operation holds it");
     return sys_error("lock " + what + " in", path);
@@ -219,16 +227,31 @@ Result<Fd> lock_byte(const std::string& dir, off_t offset, bool wait, const std:
 }  // namespace
 
 Store::Store(std::string dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
-Store::Store(Store&& o) noexcept : dir_(std::move(o.dir_)), db_(std::exchange(o.db_, nullptr)) {}
+
+Store::Store(Store&& o) noexcept
+    : dir_(std::move(o.dir_)),
+      db_(std::exchange(o.db_, nullptr)),
+      lock_file_(std::move(o.lock_file_)),
+      stmts_(std::move(o.stmts_)) {}
+
 Store& Store::operator=(Store&& o) noexcept {
   if (this != &o) {
-    sqlite3_close_v2(db_);
+    close();
     dir_ = std::move(o.dir_);
     db_ = std::exchange(o.db_, nullptr);
+    lock_file_ = std::move(o.lock_file_);
+    stmts_ = std::move(o.stmts_);
   }
   return *this;
 }
-Store::~Store() { sqlite3_close_v2(db_); }
+
+Store::~Store() { close(); }
+
+void Store::close() {
+  for (auto& [sql, st] : stmts_) sqlite3_finalize(st);
+  stmts_.clear();
+  sqlite3_close_v2(std::exchange(db_, nullptr));
+}
 
 Error Store::db_error(const std::string& op) const {
   return Error(0, "state database: " + op + ": " + sqlite3_errmsg(db_), dir_ + "/podns.db");
@@ -240,6 +263,38 @@ Result<void> Store::exec(const char* sql) {
   return {};
 }
 
+Result<sqlite3_stmt*> Store::prepare(const std::string& sql) {
+  // Compiling a statement costs more than running these: each is compiled
+  // once per Store and reset for every use.
+  auto it = stmts_.find(sql);
+  if (it != stmts_.end()) {
+    sqlite3_reset(it->second);
+    sqlite3_clear_bindings(it->second);
+    return it->second;
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
+    return std::unexpected(db_error("prepare \"" + sql + "\""));
+  stmts_.emplace(sql, st);
+  return st;
+}
+
+Result<void> Store::write(const std::function<Result<void>()>& body) {
+  // Writers queue on a kernel lock, which wakes the next one at once, rather
+  // than on SQLite's busy handler, which sleeps and polls (a millisecond or
+  // more per collision). Readers never wait: WAL.
+  if (lock_op(lock_file_.get(), kWriteLock, F_WRLCK, F_OFD_SETLKW) < 0)
+    return sys_error("lock the state database for writing", dir_ + "/locks");
+  auto done = exec("BEGIN IMMEDIATE");
+  if (done) {
+    done = body();
+    if (done) done = exec("COMMIT");
+    if (!done) (void)exec("ROLLBACK");
+  }
+  lock_op(lock_file_.get(), kWriteLock, F_UNLCK, F_OFD_SETLK);
+  return done;
+}
+
 Result<Store> Store::open(const std::string& state_dir) {
   PODNS_CHECK(check_secure_path(state_dir, "state directory"));
   PODNS_CHECK_CTX(make_private_dir(state_dir), "create state directory");
@@ -248,21 +303,26 @@ Result<Store> Store::open(const std::string& state_dir) {
   {
     PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
   }
+  PODNS_TRY(lock_file, sys::open_at(AT_FDCWD, state_dir + "/locks",
+                                    O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
                            nullptr);
   Store store(state_dir, db);
+  store.lock_file_ = std::move(lock_file);
   if (rc != SQLITE_OK) return std::unexpected(store.db_error("open"));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   PODNS_CHECK(store.exec("PRAGMA synchronous=NORMAL"));
   // Each podns command opens and closes the database once. By default the
   // last connection to close checkpoints the WAL (two fdatasyncs) and
-  // unlinks it (milliseconds on ext4); leave both to SQLite's automatic
-  // checkpoint, which runs every 1000 pages of WAL.
+  // unlinks it (milliseconds on ext4): leave both to the automatic
+  // checkpoint. But the first connection to open the database reads the
+  // whole WAL to rebuild its index, so keep the WAL short.
   int persist = 1;
   sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  sqlite3_wal_autocheckpoint(db, kWalPages);
 
   PODNS_TRY(version, store.schema_version());
   if (version != kSchemaVersion) {
@@ -278,42 +338,33 @@ Result<Store> Store::open(const std::string& state_dir) {
       return errno_error(EPROTO, "state database is of a newer podns (schema " +
                                      std::to_string(version) + ")", path);
     PODNS_CHECK(store.exec("PRAGMA journal_mode=WAL"));
-    PODNS_CHECK(store.exec("BEGIN IMMEDIATE"));
-    auto created = store.exec(kSchema);
-    if (created) created = store.exec("PRAGMA user_version=2");
-    if (!created) {
-      (void)store.exec("ROLLBACK");
-      return std::unexpected(created.error());
-    }
-    PODNS_CHECK(store.exec("COMMIT"));
+    auto create_schema = [&]() -> Result<void> {
+      PODNS_CHECK(store.exec(kSchema));
+      return store.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+    };
+    PODNS_CHECK(store.write(create_schema));
   }
   return store;
 }
 
 Result<int> Store::schema_version() {
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &st.s, nullptr) != SQLITE_OK ||
-      sqlite3_step(st.s) != SQLITE_ROW)
-    return std::unexpected(db_error("read schema version"));
-  return sqlite3_column_int(st.s, 0);
+  PODNS_TRY(st, prepare("PRAGMA user_version"));
+  if (sqlite3_step(st) != SQLITE_ROW) return std::unexpected(db_error("read schema version"));
+  int v = sqlite3_column_int(st, 0);
+  sqlite3_reset(st);
+  return v;
 }
 
 Result<void> Store::insert(const Sandbox& s, bool shared_ranges) {
-  PODNS_CHECK(exec("BEGIN IMMEDIATE"));
-  auto done = insert_locked(s, shared_ranges);
-  if (done) done = exec("COMMIT");
-  if (!done) (void)exec("ROLLBACK");
-  return done;
+  return write([&] { return insert_locked(s, shared_ranges); });
 }
 
 Result<void> Store::insert_locked(const Sandbox& s, bool shared_ranges) {
-  std::string sql = std::string("INSERT INTO sandboxes (") + kColumns + ") VALUES (" +
-                    kPlaceholders + ")";
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
-    return std::unexpected(db_error("prepare insert"));
-  bind_sandbox(st.s, s);
-  int rc = sqlite3_step(st.s);
+  PODNS_TRY(st, prepare(std::string("INSERT INTO sandboxes (") + kColumns + ") VALUES (" +
+                        kPlaceholders + ")"));
+  bind_sandbox(st, s);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
   if (rc == SQLITE_CONSTRAINT) return plain_error(EEXIST, "sandbox " + s.id + " already exists");
   if (rc != SQLITE_DONE) return std::unexpected(db_error("insert " + s.id));
 
@@ -328,18 +379,16 @@ Result<void> Store::insert_locked(const Sandbox& s, bool shared_ranges) {
                                         " overlaps sandbox " + *user +
                                         "'s (allow it with --allow-overlap)");
       }
-      Stmt ins;
-      if (sqlite3_prepare_v2(db_,
-                             "INSERT INTO host_ranges (sandbox_id, kind, first, last, shared) "
-                             "VALUES (?,?,?,?,?)",
-                             -1, &ins.s, nullptr) != SQLITE_OK)
-        return std::unexpected(db_error("prepare insert range"));
-      bind_text(ins.s, 1, s.id);
-      sqlite3_bind_text(ins.s, 2, kind, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(ins.s, 3, first);
-      sqlite3_bind_int64(ins.s, 4, last);
-      sqlite3_bind_int(ins.s, 5, shared_ranges ? 1 : 0);
-      if (sqlite3_step(ins.s) != SQLITE_DONE) return std::unexpected(db_error("insert range"));
+      PODNS_TRY(ins, prepare("INSERT INTO host_ranges (sandbox_id, kind, first, last, shared) "
+                             "VALUES (?,?,?,?,?)"));
+      bind_text(ins, 1, s.id);
+      sqlite3_bind_text(ins, 2, kind, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ins, 3, first);
+      sqlite3_bind_int64(ins, 4, last);
+      sqlite3_bind_int(ins, 5, shared_ranges ? 1 : 0);
+      rc = sqlite3_step(ins);
+      sqlite3_reset(ins);
+      if (rc != SQLITE_DONE) return std::unexpected(db_error("insert range"));
     }
   }
   return {};
@@ -350,82 +399,86 @@ Result<std::optional<std::string>> Store::range_user(const char* kind, std::int6
   // Among disjoint ranges, only the one starting last at or before `last`
   // can overlap; shared ranges (few, by choice) are each checked.
   static constexpr const char* kQueries[] = {
-      "SELECT sandbox_id FROM host_ranges WHERE kind = ?1 AND shared = 0 AND first <= ?3 "
-      "AND last >= ?2 AND first = (SELECT MAX(first) FROM host_ranges WHERE kind = ?1 "
-      "AND shared = 0 AND first <= ?3)",
-      "SELECT sandbox_id FROM host_ranges WHERE kind = ?1 AND shared = 1 AND first <= ?3 "
+      "SELECT sandbox_id, last FROM host_ranges WHERE kind = ?1 AND shared = 0 AND first <= ?3 "
+      "ORDER BY first DESC LIMIT 1",
+      "SELECT sandbox_id, last FROM host_ranges WHERE kind = ?1 AND shared = 1 AND first <= ?3 "
       "AND last >= ?2 LIMIT 1",
   };
   for (const char* q : kQueries) {
-    Stmt st;
-    if (sqlite3_prepare_v2(db_, q, -1, &st.s, nullptr) != SQLITE_OK)
-      return std::unexpected(db_error("prepare range check"));
-    sqlite3_bind_text(st.s, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st.s, 2, first);
-    sqlite3_bind_int64(st.s, 3, last);
-    int rc = sqlite3_step(st.s);
-    if (rc == SQLITE_ROW) return std::optional<std::string>(column_text(st.s, 0));
-    if (rc != SQLITE_DONE) return std::unexpected(db_error("range check"));
+    PODNS_TRY(st, prepare(q));
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, first);
+    sqlite3_bind_int64(st, 3, last);
+    int rc = sqlite3_step(st);
+    std::optional<std::string> user;
+    if (rc == SQLITE_ROW && sqlite3_column_int64(st, 1) >= first) user = column_text(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(db_error("range check"));
+    if (user) return user;
   }
   return std::optional<std::string>();
 }
 
 Result<void> Store::update(const Sandbox& s) {
-  std::string sql = std::string("REPLACE INTO sandboxes (") + kColumns + ") SELECT " +
-                    kPlaceholders + " WHERE EXISTS (SELECT 1 FROM sandboxes WHERE id = ?1)";
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
-    return std::unexpected(db_error("prepare update"));
-  bind_sandbox(st.s, s);
-  if (sqlite3_step(st.s) != SQLITE_DONE) return std::unexpected(db_error("update " + s.id));
-  if (sqlite3_changes(db_) == 0) return plain_error(ENOENT, "no sandbox " + s.id);
-  return {};
+  return write([&]() -> Result<void> {
+    PODNS_TRY(st, prepare(std::string("REPLACE INTO sandboxes (") + kColumns + ") SELECT " +
+                          kPlaceholders + " WHERE EXISTS (SELECT 1 FROM sandboxes WHERE id = ?1)"));
+    bind_sandbox(st, s);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return std::unexpected(db_error("update " + s.id));
+    if (sqlite3_changes(db_) == 0) return plain_error(ENOENT, "no sandbox " + s.id);
+    return {};
+  });
 }
 
 Result<std::optional<Sandbox>> Store::get(const std::string& id) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM sandboxes WHERE id = ?";
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
-    return std::unexpected(db_error("prepare get"));
-  bind_text(st.s, 1, id);
-  int rc = sqlite3_step(st.s);
-  if (rc == SQLITE_DONE) return std::optional<Sandbox>();
-  if (rc != SQLITE_ROW) return std::unexpected(db_error("get " + id));
-  PODNS_TRY(s, read_row(st.s));
-  return std::optional<Sandbox>(std::move(s));
+  PODNS_TRY(st, prepare(std::string("SELECT ") + kColumns + " FROM sandboxes WHERE id = ?"));
+  bind_text(st, 1, id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_DONE) {
+    sqlite3_reset(st);
+    return std::optional<Sandbox>();
+  }
+  if (rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return std::unexpected(db_error("get " + id));
+  }
+  auto s = read_row(st);
+  sqlite3_reset(st);
+  if (!s) return std::unexpected(s.error());
+  return std::optional<Sandbox>(std::move(*s));
 }
 
 Result<std::vector<Sandbox>> Store::list() {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM sandboxes ORDER BY id";
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st.s, nullptr) != SQLITE_OK)
-    return std::unexpected(db_error("prepare list"));
+  PODNS_TRY(st, prepare(std::string("SELECT ") + kColumns + " FROM sandboxes ORDER BY id"));
   std::vector<Sandbox> out;
   int rc;
-  while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
-    PODNS_TRY(s, read_row(st.s));
-    out.push_back(std::move(s));
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    auto s = read_row(st);
+    if (!s) {
+      sqlite3_reset(st);
+      return std::unexpected(s.error());
+    }
+    out.push_back(std::move(*s));
   }
+  sqlite3_reset(st);
   if (rc != SQLITE_DONE) return std::unexpected(db_error("list"));
   return out;
 }
 
 Result<void> Store::erase(const std::string& id) {
-  PODNS_CHECK(exec("BEGIN IMMEDIATE"));
-  auto done = [&]() -> Result<void> {
+  return write([&]() -> Result<void> {
     for (const char* q : {"DELETE FROM host_ranges WHERE sandbox_id = ?",
                           "DELETE FROM sandboxes WHERE id = ?"}) {
-      Stmt st;
-      if (sqlite3_prepare_v2(db_, q, -1, &st.s, nullptr) != SQLITE_OK)
-        return std::unexpected(db_error("prepare erase"));
-      bind_text(st.s, 1, id);
-      if (sqlite3_step(st.s) != SQLITE_DONE) return std::unexpected(db_error("erase " + id));
+      PODNS_TRY(st, prepare(q));
+      bind_text(st, 1, id);
+      int rc = sqlite3_step(st);
+      sqlite3_reset(st);
+      if (rc != SQLITE_DONE) return std::unexpected(db_error("erase " + id));
     }
     return {};
-  }();
-  if (done) done = exec("COMMIT");
-  if (!done) (void)exec("ROLLBACK");
-  return done;
+  });
 }
 
 Result<Fd> Store::lock(const std::string& id, bool wait) {

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "podns/cni/client.h"
+#include "podns/cni/config.h"
 #include "podns/error.h"
 #include "podns/fd.h"
 #include "podns/nsfs.h"
@@ -27,10 +29,18 @@ namespace podns {
 struct Config {
   std::string root = "/run/podns";           // pins: ROOT/ID/{user,net}
   std::string state_dir = "/var/lib/podns";  // podns.db and its lock file
+  // CNI: where network configurations are read from; the plugin
+  // directories, result cache, timeout and output bound.
+  std::string cni_conf_dir = cni::kDefaultConfDir;
+  cni::Options cni;
 };
 
 struct CreateOptions {
   std::string id;
+  // The CNI network to attach (loopback on lo, this network on eth0):
+  // nullopt for the default (the lexically first configuration in the
+  // configuration directory, none if there is none); "none" for none.
+  std::optional<std::string> network;
   // The pod's uid and gid maps; nullopt for a pod without a user namespace.
   std::optional<nsfs::Maps> userns;
   // Mapping host uid or gid 0 into the pod makes the pod's root the host's
@@ -73,6 +83,8 @@ class Manager {
   // Detaches the network and marks the sandbox stopped; pins are kept.
   // Stopping a stopped sandbox succeeds. ENOENT if unknown.
   Result<Sandbox> stop(const std::string& id);
+  // CNI CHECK of the sandbox's network (a no-op without one).
+  Result<void> check(const std::string& id);
   // Unpins, removes ROOT/ID and forgets the sandbox. ENOENT if unknown.
   // Retries whatever a failed or interrupted operation left.
   Result<void> remove(const std::string& id);
@@ -97,6 +109,16 @@ class Manager {
   Result<void> teardown(Sandbox& s);
   // For recover: the sandbox's pins are still what the row says.
   bool pins_intact(const Sandbox& s);
+
+  // network.cc: the pod's CNI attachment.
+  Result<cni::Client> cni_client();
+  Result<std::optional<cni::NetworkConfig>> resolve_network(const std::optional<std::string>& name);
+  // Records the intent, registers the undo, runs ADD; s.network gets the result.
+  Result<void> attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback);
+  // DEL with the recorded configuration; what is already gone counts as detached.
+  Result<void> detach(Sandbox& s);
+  // recover: DEL of cached attachments whose sandbox is gone, then GC.
+  void collect_network_garbage(std::vector<RecoverAction>& actions);
 
   Config config_;
   Store store_;

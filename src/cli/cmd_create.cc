@@ -14,6 +14,7 @@ void add_create(CLI::App& app, Globals& g) {
     bool host_network = false, ipc = false, uts = false, no_default_sysctls = false;
     std::string hostname;
     std::vector<std::string> sysctls;
+    std::string network;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("create", "Create a sandbox's namespaces, pin them, print its JSON");
@@ -29,6 +30,10 @@ void add_create(CLI::App& app, Globals& g) {
                 "Allow maps that include host uid or gid 0 (refused by default)");
   cmd->add_flag("--allow-overlap", o->allow_overlap,
                 "Allow host ranges that overlap another sandbox's (refused by default)");
+  auto* network = cmd->add_option(
+      "--network", o->network,
+      "CNI network to attach on eth0 (with loopback on lo); \"none\" for none. Default: the "
+      "first configuration in --cni-conf-dir, if any");
   cmd->add_flag("--host-network", o->host_network,
                 "No network namespace: the pod uses the host's network (its user namespace is "
                 "still its own)");
@@ -47,7 +52,7 @@ void add_create(CLI::App& app, Globals& g) {
   uidmap->needs(gidmap);
   gidmap->needs(uidmap);
 
-  cmd->callback([o, &g, userns, uidmap, none] {
+  cmd->callback([o, &g, userns, uidmap, none, network] {
     if (userns->count() == 0 && uidmap->count() == 0 && none->count() == 0) {
       g.exit_code = fail(Error::invalid_input(
           "create: give the pod's maps (--userns MAPS, or --uidmap MAPS --gidmap MAPS) or "
@@ -59,6 +64,7 @@ void add_create(CLI::App& app, Globals& g) {
     opts.allow_host_root = o->allow_host_root;
     opts.allow_overlap = o->allow_overlap;
     opts.host_network = o->host_network;
+    if (network->count()) opts.network = o->network;
     opts.ipc = o->ipc;
     opts.uts = o->uts;
     opts.hostname = o->hostname;

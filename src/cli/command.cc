@@ -1,5 +1,6 @@
 #include "command.h"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -11,7 +12,24 @@ int fail(const Error& e) {
 }
 
 std::optional<Manager> open_manager(Globals& g) {
-  auto m = Manager::open(Config{g.root, g.state_dir});
+  Config config = g.config;
+  if (!g.cni_bin_dirs.empty()) {
+    // Several --cni-bin-dir, or one with a colon-separated list.
+    config.cni.bin_dirs.clear();
+    for (const auto& item : g.cni_bin_dirs) {
+      std::size_t start = 0;
+      while (start <= item.size()) {
+        auto colon = item.find(':', start);
+        auto dir = item.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+        if (!dir.empty()) config.cni.bin_dirs.push_back(dir);
+        if (colon == std::string::npos) break;
+        start = colon + 1;
+      }
+    }
+  }
+  if (g.cni_timeout_s > 0)
+    config.cni.timeout = std::chrono::milliseconds(static_cast<long>(g.cni_timeout_s * 1000));
+  auto m = Manager::open(std::move(config));
   if (!m) {
     g.exit_code = fail(m.error());
     return std::nullopt;

@@ -18,8 +18,9 @@ enum Exit : int {
 };
 
 struct Globals {
-  std::string root = Config{}.root;
-  std::string state_dir = Config{}.state_dir;
+  Config config;
+  std::vector<std::string> cni_bin_dirs;  // overrides config.cni.bin_dirs when given
+  double cni_timeout_s = 0;               // overrides config.cni.timeout when > 0
   int exit_code = kOk;
 };
 
@@ -43,5 +44,6 @@ void add_userns_of(CLI::App& app, Globals& g);
 void add_stop(CLI::App& app, Globals& g);
 void add_recover(CLI::App& app, Globals& g);
 void add_fault_steps(CLI::App& app, Globals& g);
+void add_check(CLI::App& app, Globals& g);
 
 }  // namespace podns::cli

@@ -12,10 +12,22 @@ int main(int argc, char** argv) {
   app.name("podns");
   app.require_subcommand(1);
   Globals g;
-  app.add_option("--root", g.root, "Pin root: a tmpfs (mounted on first use) holding ROOT/ID/")
+  app.add_option("--root", g.config.root,
+                 "Pin root: a tmpfs (mounted on first use) holding ROOT/ID/")
       ->capture_default_str();
-  app.add_option("--state-dir", g.state_dir, "Directory of the state database")
+  app.add_option("--state-dir", g.config.state_dir, "Directory of the state database")
       ->capture_default_str();
+  app.add_option("--cni-conf-dir", g.config.cni_conf_dir,
+                 "Directory of CNI network configurations (.conflist, .conf)")
+      ->capture_default_str();
+  app.add_option("--cni-bin-dir", g.cni_bin_dirs,
+                 "Directory of CNI plugins (repeatable, or colon-separated; default "
+                 "/usr/lib/cni:/opt/cni/bin); plugins are looked up nowhere else")
+      ->take_all();
+  app.add_option("--cni-cache-dir", g.config.cni.cache_dir,
+                 "CNI result cache (RESULTS under it, as libcni lays it out)")
+      ->capture_default_str();
+  app.add_option("--cni-timeout", g.cni_timeout_s, "Seconds a CNI plugin may run (default 60)");
 
   add_create(app, g);
   add_inspect(app, g);
@@ -25,6 +37,7 @@ int main(int argc, char** argv) {
   add_stop(app, g);
   add_recover(app, g);
   add_fault_steps(app, g);
+  add_check(app, g);
 
   try {
     app.parse(argc, argv);

@@ -106,6 +106,13 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
     return invalid_argument("a host-network pod has no network namespace to set sysctls in");
   }
   const std::string ctx = "create sandbox " + opts.id;
+  std::optional<cni::NetworkConfig> network;
+  if (!opts.host_network) {
+    PODNS_TRY_CTX(net, resolve_network(opts.network), ctx);
+    network = std::move(net);
+  } else if (opts.network && *opts.network != "none") {
+    return invalid_argument("a host-network pod cannot have a CNI network");
+  }
   PODNS_TRY_CTX(lock, store_.lock(opts.id), ctx);
   PODNS_TRY_CTX(root_fd, root(), ctx);
 
@@ -129,6 +136,7 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   Rollback rollback;
   auto made = fault::point("create.reserve");
   if (made) made = create_namespaces(*root_fd, s, opts, rollback);
+  if (made && network) made = attach(s, *network, rollback);
   if (made) made = fault::point("create.network");
   if (made) {
     s.state = SandboxState::ready;

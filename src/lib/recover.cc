@@ -74,9 +74,12 @@ Result<std::vector<RecoverAction>> Manager::recover() {
           s.state = SandboxState::notready;
           s.reason = "its namespaces are gone (the pins vanished, as after a reboot)";
           record(s.id, "marked notready: its namespaces are gone", store_.update(s));
+          if (!s.net_state.empty())
+            record(s.id, "released its network addresses (CNI DEL)", detach(s));
         }
         break;
       case SandboxState::notready:
+        if (!s.net_state.empty()) record(s.id, "released its network addresses (CNI DEL)", detach(s));
         break;
     }
     PODNS_CHECK(fault::point("recover.sandbox"));
@@ -97,6 +100,7 @@ Result<std::vector<RecoverAction>> Manager::recover() {
            pin::remove_pod_dir(root, config_.root, id, {}));
     PODNS_CHECK(fault::point("recover.orphan"));
   }
+  collect_network_garbage(actions);
   return actions;
 }
 

@@ -16,6 +16,8 @@ Result<void> Manager::teardown(Sandbox& s) {
     (void)store_.update(s);
     return std::unexpected(std::move(e));
   };
+  if (auto detached = detach(s); !detached) return fail(std::move(detached.error()));
+  if (auto f = fault::point("rm.network"); !f) return fail(std::move(f.error()));
   // The sandbox's own root, as recorded: nothing is mounted to remove.
   if (auto safe = check_secure_path(s.root, "pin root"); !safe) return fail(std::move(safe.error()));
   int raw = ::open(s.root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -42,13 +44,17 @@ Result<Sandbox> Manager::stop(const std::string& id) {
   if (!found) return plain_error(ENOENT, "no sandbox " + id);
   Sandbox s = std::move(*found);
   PODNS_CHECK_CTX(fault::point("stop.begin"), ctx);
-  if (s.state == SandboxState::stopped || s.state == SandboxState::notready) return s;
-  if (s.state != SandboxState::ready)
+  if (s.state != SandboxState::ready && s.state != SandboxState::stopped &&
+      s.state != SandboxState::notready)
     return plain_error(EINVAL, ctx + ": sandbox is " + to_string(s.state) +
                                    "; only `podns rm` (or `podns recover`) can finish it");
+  // Also after a stop that failed halfway: DEL again until it is done.
+  PODNS_CHECK_CTX(detach(s), ctx);
   PODNS_CHECK_CTX(fault::point("stop.network"), ctx);
-  s.state = SandboxState::stopped;
-  PODNS_CHECK_CTX(store_.update(s), ctx);
+  if (s.state == SandboxState::ready) {
+    s.state = SandboxState::stopped;
+    PODNS_CHECK_CTX(store_.update(s), ctx);
+  }
   PODNS_CHECK_CTX(fault::point("stop.stopped"), ctx);
   return s;
 }
@@ -65,7 +71,6 @@ Result<void> Manager::remove(const std::string& id) {
   s.state = SandboxState::removing;
   PODNS_CHECK_CTX(store_.update(s), ctx);
   PODNS_CHECK_CTX(fault::point("rm.begin"), ctx);
-  PODNS_CHECK_CTX(fault::point("rm.network"), ctx);
   PODNS_CHECK_CTX(teardown(s), ctx);
   return {};
 }

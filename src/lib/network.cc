@@ -1,0 +1,164 @@
+// The pod's network: CNI ADD after the pins exist, DEL before they go, the
+// result kept in the state database so that no address is ever lost.
+//
+// The attachment's intent ("attaching", with the configuration bytes) is
+// recorded before ADD runs, so a crash during ADD leaves a row that says
+// which network to DEL, with which configuration, even if the
+// configuration directory has changed since. Attachments carry
+// CNI_ARGS "IgnoreUnknown=1;PODNS_SANDBOX=ID", so that `recover` can tell
+// podns's cache entries from other runtimes' and never touches theirs.
+#include <fcntl.h>
+
+#include <algorithm>
+
+#include "podns/cni/file.h"
+#include "podns/cni/pod.h"
+#include "podns/fault.h"
+#include "podns/podns.h"
+#include "podns/sys.h"
+
+namespace podns {
+namespace {
+
+constexpr const char* kSandboxArg = "PODNS_SANDBOX";
+
+cni::Pod pod_of(const Sandbox& s, std::string netns) {
+  return {s.id, std::move(netns), {{"IgnoreUnknown", "1"}, {kSandboxArg, s.id}},
+          nlohmann::json::object()};
+}
+
+// The netns pin if it still holds the recorded namespace; "" otherwise, as
+// the CNI spec asks for a netns that no longer exists.
+std::string live_netns(const Sandbox& s) {
+  if (s.host_network || !s.netns) return {};
+  auto fd = sys::open_at(AT_FDCWD, s.netns_path(), O_RDONLY | O_NOFOLLOW);
+  if (!fd || !nsfs::check_type(*fd, nsfs::Type::net, s.netns_path())) return {};
+  auto id = nsfs::id(*fd);
+  return id && *id == *s.netns ? s.netns_path() : std::string();
+}
+
+std::optional<std::string> sandbox_arg(const cni::CacheEntry& e) {
+  for (const auto& [k, v] : e.cni_args) {
+    if (k == kSandboxArg) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<cni::Client> Manager::cni_client() { return cni::Client::open(config_.cni); }
+
+Result<std::optional<cni::NetworkConfig>> Manager::resolve_network(
+    const std::optional<std::string>& name) {
+  if (name && *name == "none") return std::optional<cni::NetworkConfig>();
+  if (!name) {
+    // The default: the first configuration, if there is any.
+    auto files = cni::network_files(config_.cni_conf_dir);
+    if (!files && files.error().errno_value() == ENOENT) return std::optional<cni::NetworkConfig>();
+    if (!files) return std::unexpected(files.error());
+    if (files->empty()) return std::optional<cni::NetworkConfig>();
+  }
+  PODNS_TRY(net, cni::load_network(config_.cni_conf_dir, name));
+  return std::optional<cni::NetworkConfig>(std::move(net));
+}
+
+Result<void> Manager::attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback) {
+  if (s.host_network) return invalid_argument("a host-network pod cannot have a CNI network");
+  s.net_name = net.name;
+  s.net_config = net.bytes;
+  s.net_state = "attaching";
+  PODNS_CHECK(store_.update(s));
+  // A failed ADD may have done part of its work: the undo is DEL, always.
+  rollback.add("detach network " + net.name, [this, &s] { return detach(s); });
+  PODNS_TRY(client, cni_client());
+  PODNS_TRY(result, cni::attach_pod(client, net, pod_of(s, s.netns_path())));
+  nlohmann::json shown{{"name", net.name}};
+  for (const char* key : {"cniVersion", "interfaces", "ips", "routes", "dns"}) {
+    if (result.contains(key)) shown[key] = result[key];
+  }
+  s.network = shown.dump();
+  s.net_state = "attached";
+  return {};
+}
+
+Result<void> Manager::detach(Sandbox& s) {
+  if (s.net_state.empty()) return {};
+  PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
+  if (s.net_state != "detaching") {
+    s.net_state = "detaching";
+    PODNS_CHECK(store_.update(s));
+  }
+  PODNS_TRY(client, cni_client());
+  PODNS_CHECK_CTX(cni::detach_pod(client, net, pod_of(s, live_netns(s))),
+                  "detach network " + s.net_name);
+  s.net_state.clear();
+  s.network.clear();
+  return store_.update(s);
+}
+
+Result<void> Manager::check(const std::string& id) {
+  PODNS_TRY(s, inspect(id));
+  if (s.net_state.empty()) return {};
+  if (s.net_state != "attached")
+    return plain_error(EINVAL, "sandbox " + id + "'s network is " + s.net_state);
+  PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
+  PODNS_TRY(client, cni_client());
+  return client.check(net, {s.id, s.netns_path(), cni::kPodIfname,
+                            pod_of(s, "").args, nlohmann::json::object()});
+}
+
+void Manager::collect_network_garbage(std::vector<RecoverAction>& actions) {
+  auto client = cni_client();
+  if (!client) {
+    actions.push_back({"-", "open CNI client", false, client.error().message()});
+    return;
+  }
+  auto entries = client->cache().list();
+  if (!entries) {
+    if (entries.error().errno_value() != ENOENT)
+      actions.push_back({"-", "read the CNI cache", false, entries.error().message()});
+    return;
+  }
+  // Ours, whose sandbox no longer has that attachment: DEL them.
+  std::vector<cni::AttachmentKey> valid;
+  std::vector<std::string> networks;
+  for (const auto& e : *entries) {
+    auto owner = sandbox_arg(e);
+    bool orphan = false;
+    if (owner) {
+      auto lock = store_.lock(*owner, /*wait=*/false);
+      if (!lock) continue;  // being worked on: valid
+      auto row = store_.get(*owner);
+      orphan = row && (!*row || (*row)->net_state.empty() || (*row)->net_name != e.network_name);
+    }
+    if (!orphan) {
+      valid.push_back({e.container_id, e.ifname});
+      continue;
+    }
+    auto net = cni::parse_network(e.config, "cached configuration of " + e.network_name);
+    Result<void> done = net ? client->del(*net, {e.container_id, "", e.ifname, e.cni_args,
+                                                 e.capability_args})
+                            : Result<void>(std::unexpected(net.error()));
+    actions.push_back({*owner, "released the CNI attachment of a removed sandbox (" +
+                                   e.network_name + ", " + e.ifname + ")",
+                       done.has_value(), done ? "" : done.error().message()});
+  }
+  // GC for the configured networks: plugins of 1.1 networks release what no
+  // valid attachment holds. Every runtime's cached attachment counts as
+  // valid, so only what nobody holds is collected.
+  auto files = cni::network_files(config_.cni_conf_dir);
+  if (!files) return;
+  for (const auto& file : *files) {
+    auto bytes = cni::read_file(file, cni::kMaxConfigSize);
+    if (!bytes) continue;
+    auto net = cni::parse_network(*bytes, file);
+    if (!net || net->disable_gc || !net->cni_version.starts_with("1.1")) continue;
+    if (std::find(networks.begin(), networks.end(), net->name) != networks.end()) continue;
+    networks.push_back(net->name);
+    // Reported only when it fails: GC does not say what it released.
+    if (auto done = client->gc(*net, valid); !done)
+      actions.push_back({"-", "garbage-collect network " + net->name, false, done.error().message()});
+  }
+}
+
+}  // namespace podns

@@ -18,6 +18,12 @@ packages=(
   # benchmark runner and plot
   hyperfine gnuplot-nox jq
 )
+# The default network for the main job (bridge podns0, 10.217.0.0/24, no
+# masquerading), unless one of that name is already configured.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -e /etc/cni/net.d/10-podns.conflist ]; then
+  install -D -m 0644 "$here/packaging/cni/10-podns.conflist" /etc/cni/net.d/10-podns.conflist
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

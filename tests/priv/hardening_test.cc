@@ -82,7 +82,7 @@ TEST_F(Hardening, SymlinkedOrOpenRootAndStateDirsAreRefused) {
            {real + "/root", open_dir + "/state", "writable by group or others"},
            {real + "/../x/root", real + "/state", ".. components"},
        }) {
-    auto r = test::run({cli, "--root", c.root, "--state-dir", c.state, "create", "p", "--no-userns"});
+    auto r = test::run({cli, "--root", c.root, "--state-dir", c.state, "create", "p", "--no-userns", "--network", "none"});
     EXPECT_EQ(r.exit_code == 1 || r.exit_code == 2, true) << c.root << " " << c.state;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
   }

@@ -28,8 +28,9 @@ using test::podns;
 // Runs the CLI with PODNS_FAULT set.
 test::Run podns_fault(const PodnsEnv& env, const std::string& fault,
                       const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"env", "PODNS_FAULT=" + fault, test::podns_cli(), "--root",
-                                env.root(), "--state-dir", env.state_dir()};
+  std::vector<std::string> argv{"env",           "PODNS_FAULT=" + fault, test::podns_cli(),
+                                "--root",        env.root(),             "--state-dir",
+                                env.state_dir(), "--cni-conf-dir",       env.cni_conf_dir()};
   argv.insert(argv.end(), args.begin(), args.end());
   return test::run(argv);
 }
@@ -158,7 +159,8 @@ TEST_F(Lifecycle, RandomKillsThenRecoverLeaveNoLeak) {
       // Each its own host range: the ones that finish keep theirs.
       std::string maps = "0:" + std::to_string(1000000 + i * 65536) + ":65536";
       ::execl(cli.c_str(), cli.c_str(), "--root", env.root().c_str(), "--state-dir",
-              env.state_dir().c_str(), "create", id.c_str(), "--userns", maps.c_str(), nullptr);
+              env.state_dir().c_str(), "--cni-conf-dir", env.cni_conf_dir().c_str(), "create",
+              id.c_str(), "--userns", maps.c_str(), nullptr);
       ::_exit(127);
     }
     ::usleep(static_cast<useconds_t>(delay_us(rng)));

@@ -52,7 +52,22 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-PodnsEnv::PodnsEnv() : root_(dir_.path() + "/root"), state_(dir_.path() + "/state") {}
+PodnsEnv::PodnsEnv()
+    : root_(dir_.path() + "/root"),
+      state_(dir_.path() + "/state"),
+      cni_conf_(dir_.path() + "/cni-conf"),
+      cni_cache_(dir_.path() + "/cni-cache") {
+  ::mkdir(cni_conf_.c_str(), 0700);
+}
+
+Config PodnsEnv::config() const {
+  Config c;
+  c.root = root_;
+  c.state_dir = state_;
+  c.cni_conf_dir = cni_conf_;
+  c.cni.cache_dir = cni_cache_;
+  return c;
+}
 
 PodnsEnv::~PodnsEnv() {
   if (auto m = Manager::open(config())) {
@@ -63,7 +78,10 @@ PodnsEnv::~PodnsEnv() {
   ::umount2(root_.c_str(), MNT_DETACH);
 }
 
-std::string PodnsEnv::cli_globals() const { return "--root " + root_ + " --state-dir " + state_; }
+std::string PodnsEnv::cli_globals() const {
+  return "--root " + root_ + " --state-dir " + state_ + " --cni-conf-dir " + cni_conf_ +
+         " --cni-cache-dir " + cni_cache_;
+}
 
 std::string podns_cli() {
   if (const char* p = std::getenv("PODNS_CLI")) return p;
@@ -120,7 +138,9 @@ Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
 }
 
 Run podns(const PodnsEnv& env, const std::vector<std::string>& args, const std::string& stdin_text) {
-  std::vector<std::string> argv{podns_cli(), "--root", env.root(), "--state-dir", env.state_dir()};
+  std::vector<std::string> argv{podns_cli(),       "--root",        env.root(),
+                                "--state-dir",     env.state_dir(), "--cni-conf-dir",
+                                env.cni_conf_dir(), "--cni-cache-dir", env.cni_cache_dir()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv, stdin_text);
 }

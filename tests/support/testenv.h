@@ -44,21 +44,24 @@ class TempDir {
   std::string path_;
 };
 
-// A pin root and state directory of the test's own. On destruction, removes
-// every sandbox left and unmounts the root.
+// A pin root, state directory, CNI configuration directory (empty: no
+// network unless a test writes one) and CNI cache of the test's own. On
+// destruction, removes every sandbox left and unmounts the root.
 class PodnsEnv {
  public:
   PodnsEnv();
   ~PodnsEnv();
-  Config config() const { return {root_, state_}; }
+  Config config() const;
   const std::string& root() const { return root_; }
   const std::string& state_dir() const { return state_; }
+  const std::string& cni_conf_dir() const { return cni_conf_; }
+  const std::string& cni_cache_dir() const { return cni_cache_; }
   // "--root R --state-dir S"
   std::string cli_globals() const;
 
  private:
   TempDir dir_;
-  std::string root_, state_;
+  std::string root_, state_, cni_conf_, cni_cache_;
 };
 
 // The path of the built podns CLI.

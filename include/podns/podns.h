@@ -37,10 +37,6 @@ struct Config {
 
 struct CreateOptions {
   std::string id;
-  // The CNI network to attach (loopback on lo, this network on eth0):
-  // nullopt for the default (the lexically first configuration in the
-  // configuration directory, none if there is none); "none" for none.
-  std::optional<std::string> network;
   // The pod's uid and gid maps; nullopt for a pod without a user namespace.
   std::optional<nsfs::Maps> userns;
   // Mapping host uid or gid 0 into the pod makes the pod's root the host's
@@ -60,6 +56,10 @@ struct CreateOptions {
   // default_sysctls is false.
   std::vector<std::pair<std::string, std::string>> sysctls;
   bool default_sysctls = true;
+  // The CNI network to attach (loopback on lo, this network on eth0):
+  // nullopt for the default (the lexically first configuration in the
+  // configuration directory, none if there is none); "none" for none.
+  std::optional<std::string> network;
 };
 
 // One thing `recover` did (or failed to do).

@@ -31,8 +31,12 @@ Result<Fd> make_pod_dir(const Fd& root, const std::string& id);
 // Opens ROOT/ID without following a symlink; an empty Fd when it is absent.
 Result<Fd> open_pod_dir(const Fd& root, const std::string& id);
 
-// Bind-mounts `source` (a /proc/<pid>/ns/<name> path) on DIR/<name of t>
-// and returns the pinned namespace's identity, checked to be of type t.
+// Bind-mounts `source` (a /proc/<pid>/ns/<name> path, or another pin) on
+// DIR/<name> and returns the pinned namespace's identity, checked to be of
+// type t. EEXIST if DIR/<name> exists.
+Result<nsfs::NsId> pin_as(const Fd& dir, const std::string& dir_path, const std::string& name,
+                          nsfs::Type t, const std::string& source);
+// pin_as with the type's own name ("net", "user", ...).
 Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                        const std::string& source);
 
@@ -46,6 +50,8 @@ struct Unpinned {
 // removes the file. Already gone counts as removed.
 Result<void> unpin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                    std::optional<nsfs::NsId> expect = std::nullopt);
+Result<void> unpin_as(const Fd& dir, const std::string& dir_path, const std::string& name,
+                      std::optional<nsfs::NsId> expect);
 
 // Unpins every known namespace file in ROOT/ID and removes the directory.
 // `expect` gives the recorded identities by type; an absent directory counts

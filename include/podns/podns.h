@@ -33,6 +33,8 @@ struct Config {
   // directories, result cache, timeout and output bound.
   std::string cni_conf_dir = cni::kDefaultConfDir;
   cni::Options cni;
+  // Where `ip netns` looks: pods created with ip_netns are also pinned here.
+  std::string ip_netns_dir = "/run/netns";
 };
 
 struct CreateOptions {
@@ -56,6 +58,9 @@ struct CreateOptions {
   // default_sysctls is false.
   std::vector<std::pair<std::string, std::string>> sysctls;
   bool default_sysctls = true;
+  // Also pin the netns as IP_NETNS_DIR/ID, so `ip netns list` and
+  // `ip netns exec ID ...` see the pod.
+  bool ip_netns = false;
   // The CNI network to attach (loopback on lo, this network on eth0):
   // nullopt for the default (the lexically first configuration in the
   // configuration directory, none if there is none); "none" for none.
@@ -109,6 +114,10 @@ class Manager {
   Result<void> teardown(Sandbox& s);
   // For recover: the sandbox's pins are still what the row says.
   bool pins_intact(const Sandbox& s);
+
+  // create.cc: the second pin of the netns, for `ip netns`.
+  Result<void> pin_ip_netns(Sandbox& s, Rollback& rollback);
+  Result<void> unpin_ip_netns(const Sandbox& s);
 
   // network.cc: the pod's CNI attachment.
   Result<cni::Client> cni_client();

@@ -47,6 +47,7 @@ struct Sandbox {
   std::optional<nsfs::NsId> ipcns;  // pinned when asked for
   std::optional<nsfs::NsId> utsns;
   std::string hostname;  // of the pod's UTS namespace
+  std::string ip_netns;  // the netns's second pin, for `ip netns`, or ""
   std::vector<std::pair<std::string, std::string>> sysctls;  // as written in the netns
 
   std::string dir() const { return root + "/" + id; }

@@ -12,6 +12,7 @@ void add_create(CLI::App& app, Globals& g) {
     bool allow_host_root = false;
     bool allow_overlap = false;
     bool host_network = false, ipc = false, uts = false, no_default_sysctls = false;
+    bool ip_netns = false;
     std::string hostname;
     std::vector<std::string> sysctls;
     std::string network;
@@ -37,6 +38,8 @@ void add_create(CLI::App& app, Globals& g) {
   cmd->add_flag("--host-network", o->host_network,
                 "No network namespace: the pod uses the host's network (its user namespace is "
                 "still its own)");
+  cmd->add_flag("--ip-netns", o->ip_netns,
+                "Also pin the netns as /run/netns/ID, for ip netns list and ip netns exec");
   cmd->add_flag("--ipc", o->ipc, "Pin an IPC namespace owned by the pod's user namespace");
   cmd->add_flag("--uts", o->uts, "Pin a UTS namespace owned by the pod's user namespace");
   cmd->add_option("--hostname", o->hostname, "The pod's hostname (needs --uts)");
@@ -66,6 +69,7 @@ void add_create(CLI::App& app, Globals& g) {
     opts.host_network = o->host_network;
     if (network->count()) opts.network = o->network;
     opts.ipc = o->ipc;
+    opts.ip_netns = o->ip_netns;
     opts.uts = o->uts;
     opts.hostname = o->hostname;
     opts.default_sysctls = !o->no_default_sysctls;

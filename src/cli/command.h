@@ -45,5 +45,7 @@ void add_stop(CLI::App& app, Globals& g);
 void add_recover(CLI::App& app, Globals& g);
 void add_fault_steps(CLI::App& app, Globals& g);
 void add_check(CLI::App& app, Globals& g);
+void add_verify(CLI::App& app, Globals& g);
+void add_exec(CLI::App& app, Globals& g);
 
 }  // namespace podns::cli

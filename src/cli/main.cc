@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   add_recover(app, g);
   add_fault_steps(app, g);
   add_check(app, g);
+  add_verify(app, g);
+  add_exec(app, g);
 
   try {
     app.parse(argc, argv);

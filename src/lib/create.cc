@@ -3,7 +3,12 @@
 #include "podns/fault.h"
 #include "podns/helper.h"
 #include "podns/pin.h"
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "podns/podns.h"
+#include "podns/secure_path.h"
+#include "podns/sys.h"
 #include "podns/sysctl.h"
 
 namespace podns {
@@ -77,9 +82,36 @@ Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const Create
     PODNS_TRY(id, pin(nsfs::Type::net));
     s.netns = id;
   }
+  if (opts.ip_netns) PODNS_CHECK_CTX(pin_ip_netns(s, rollback), "pin for ip netns");
   PODNS_CHECK(fault::point("create.pin-net"));
   PODNS_CHECK_CTX(helper.finish(), "stop helper");
   return {};
+}
+
+Result<void> Manager::pin_ip_netns(Sandbox& s, Rollback& rollback) {
+  const std::string& dir_path = config_.ip_netns_dir;
+  PODNS_CHECK(check_secure_path(dir_path, "ip netns directory"));
+  if (::mkdir(dir_path.c_str(), 0755) < 0 && errno != EEXIST) return sys_error("mkdir", dir_path);
+  PODNS_TRY(dir, sys::open_at(AT_FDCWD, dir_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  s.ip_netns = dir_path + "/" + s.id;
+  // Recorded before the mount, so that a crash leaves a path teardown knows.
+  PODNS_CHECK(store_.update(s));
+  PODNS_TRY(id, pin::pin_as(dir, dir_path, s.id, nsfs::Type::net, s.netns_path()));
+  (void)id;
+  rollback.add("unpin " + s.ip_netns, [this, &s] { return unpin_ip_netns(s); });
+  return {};
+}
+
+Result<void> Manager::unpin_ip_netns(const Sandbox& s) {
+  if (s.ip_netns.empty()) return {};
+  auto slash = s.ip_netns.rfind('/');
+  std::string dir_path = s.ip_netns.substr(0, slash), name = s.ip_netns.substr(slash + 1);
+  PODNS_CHECK(check_secure_path(dir_path, "ip netns directory"));
+  int raw = ::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (raw < 0 && errno == ENOENT) return {};
+  if (raw < 0) return sys_error("open", dir_path);
+  Fd dir(raw);
+  return pin::unpin_as(dir, dir_path, name, s.netns);
 }
 
 Result<Sandbox> Manager::create(const CreateOptions& opts) {
@@ -105,6 +137,8 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   } else if (!opts.sysctls.empty()) {
     return invalid_argument("a host-network pod has no network namespace to set sysctls in");
   }
+  if (opts.host_network && opts.ip_netns)
+    return invalid_argument("a host-network pod has no network namespace for ip netns");
   const std::string ctx = "create sandbox " + opts.id;
   std::optional<cni::NetworkConfig> network;
   if (!opts.host_network) {

@@ -49,6 +49,7 @@ json to_json(const Sandbox& s) {
   j["ipcns"] = s.ipcns ? json(s.pin_path(nsfs::Type::ipc)) : json(nullptr);
   j["utsns"] = s.utsns ? json(s.pin_path(nsfs::Type::uts)) : json(nullptr);
   if (!s.hostname.empty()) j["hostname"] = s.hostname;
+  j["ip_netns"] = s.ip_netns.empty() ? json(nullptr) : json(s.ip_netns);
   json sysctls = json::object();
   for (const auto& [k, v] : s.sysctls) sysctls[k] = v;
   j["sysctls"] = sysctls;

@@ -92,7 +92,11 @@ Result<Fd> open_pod_dir(const Fd& root, const std::string& id) {
 
 Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                        const std::string& source) {
-  const std::string name = nsfs::name(t);
+  return pin_as(dir, dir_path, nsfs::name(t), t, source);
+}
+
+Result<nsfs::NsId> pin_as(const Fd& dir, const std::string& dir_path, const std::string& name,
+                          nsfs::Type t, const std::string& source) {
   const std::string path = dir_path + "/" + name;
   {
     PODNS_TRY(target, sys::open_at(dir.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0444));
@@ -109,13 +113,17 @@ Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
     return nsfs::id(pinned);
   };
   auto id = check();
-  if (!id) (void)unpin(dir, dir_path, t);
+  if (!id) (void)unpin_as(dir, dir_path, name, std::nullopt);
   return id;
 }
 
 Result<void> unpin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                    std::optional<nsfs::NsId> expect) {
-  const std::string name = nsfs::name(t);
+  return unpin_as(dir, dir_path, nsfs::name(t), expect);
+}
+
+Result<void> unpin_as(const Fd& dir, const std::string& dir_path, const std::string& name,
+                      std::optional<nsfs::NsId> expect) {
   const std::string path = dir_path + "/" + name;
   // A bind mount may have been stacked more than once; take each layer off,
   // but never more than a sane number, and only nsfs layers.

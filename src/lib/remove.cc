@@ -18,6 +18,7 @@ Result<void> Manager::teardown(Sandbox& s) {
   };
   if (auto detached = detach(s); !detached) return fail(std::move(detached.error()));
   if (auto f = fault::point("rm.network"); !f) return fail(std::move(f.error()));
+  if (auto gone = unpin_ip_netns(s); !gone) return fail(std::move(gone.error()));
   // The sandbox's own root, as recorded: nothing is mounted to remove.
   if (auto safe = check_secure_path(s.root, "pin root"); !safe) return fail(std::move(safe.error()));
   int raw = ::open(s.root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -87,6 +87,7 @@ std::string extra_json(const Sandbox& s) {
   if (s.ipcns) j["ipc"] = id(s.ipcns);
   if (s.utsns) j["uts"] = id(s.utsns);
   if (!s.hostname.empty()) j["hostname"] = s.hostname;
+  if (!s.ip_netns.empty()) j["ip_netns"] = s.ip_netns;
   if (!s.sysctls.empty()) j["sysctls"] = s.sysctls;
   return j.dump();
 }
@@ -103,6 +104,7 @@ Result<void> read_extra(const std::string& text, Sandbox& s) {
     s.ipcns = id("ipc");
     s.utsns = id("uts");
     s.hostname = j.value("hostname", "");
+    s.ip_netns = j.value("ip_netns", "");
     if (j.contains("sysctls")) s.sysctls = j["sysctls"].get<std::vector<std::pair<std::string, std::string>>>();
   } catch (const nlohmann::json::exception& e) {
     return errno_error(EIO, "state database: sandbox " + s.id + " has bad options: " + e.what());

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "podns/nsfs.h"
 #include "testenv.h"
@@ -151,6 +152,60 @@ TEST_F(Features, HostnameNeedsUts) {
   EXPECT_NE(r.err.find("--uts"), std::string::npos);
   auto bad = podns(env, {"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "a/b"});
   EXPECT_EQ(bad.exit_code, 2);
+}
+
+TEST_F(Features, VerifyComparesTheOwnerByDeviceAndInode) {
+  PodnsEnv env;
+  auto a = json::parse(podns(env, {"create", "a", "--userns", "0:100000:65536"}).out);
+  auto b = json::parse(podns(env, {"create", "b", "--userns", "0:200000:65536"}).out);
+  std::string anet = a["netns"], auser = a["userns"], buser = b["userns"];
+  EXPECT_EQ(podns(env, {"verify", anet, auser}).exit_code, 0);
+  auto wrong = podns(env, {"verify", anet, buser});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("is owned by user namespace " + std::to_string(a["userns_inode"].get<ino_t>())),
+            std::string::npos) << wrong.err;
+  EXPECT_EQ(podns(env, {"verify", "/proc/self/ns/net", auser}).exit_code, 1);
+  EXPECT_EQ(podns(env, {"verify", auser, anet}).exit_code, 1);  // swapped: not a netns
+  EXPECT_EQ(podns(env, {"verify", "/proc/self/ns/net", "/proc/self/ns/user"}).exit_code, 0);
+}
+
+TEST_F(Features, ExecRunsAsThePodsRootInItsNamespaces) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "pod-x"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  auto r = podns(env, {"exec", "x", "--", "sh", "-c",
+                       "id -u; hostname; ls /sys/class/net; stat -L -c %i /proc/self/ns/net "
+                       "/proc/self/ns/user; cat /proc/self/uid_map"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream out(r.out);
+  std::string uid, host, net_names, net_ino, user_ino;
+  out >> uid >> host >> net_names >> net_ino >> user_ino;
+  EXPECT_EQ(uid, "0");
+  EXPECT_EQ(host, "pod-x");
+  EXPECT_EQ(net_names, "lo");  // a fresh sysfs of the pod's netns
+  EXPECT_EQ(net_ino, std::to_string(j["netns_inode"].get<ino_t>()));
+  EXPECT_EQ(user_ino, std::to_string(j["userns_inode"].get<ino_t>()));
+  EXPECT_NE(r.out.find("100000"), std::string::npos);
+  // The command's exit code comes back; a missing command is 127.
+  EXPECT_EQ(podns(env, {"exec", "x", "--", "sh", "-c", "exit 7"}).exit_code, 7);
+  EXPECT_EQ(podns(env, {"exec", "x", "--", "/nonexistent"}).exit_code, 127);
+  EXPECT_EQ(podns(env, {"exec", "nope", "--", "true"}).exit_code, 1);
+}
+
+TEST_F(Features, IpNetnsSeesThePod) {
+  PodnsEnv env;
+  const std::string id = "podns-test-ipn-" + std::to_string(::getpid());
+  auto c = podns(env, {"create", id, "--userns", "0:100000:65536", "--ip-netns"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(json::parse(c.out)["ip_netns"], "/run/netns/" + id);
+  auto list = test::run({"ip", "netns", "list"});
+  EXPECT_NE(list.out.find(id), std::string::npos) << list.out;
+  auto in = test::run({"ip", "netns", "exec", id, "stat", "-L", "-c", "%i", "/proc/self/ns/net"});
+  EXPECT_EQ(in.out, std::to_string(json::parse(c.out)["netns_inode"].get<ino_t>()) + "\n");
+  ASSERT_EQ(podns(env, {"rm", id}).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists("/run/netns/" + id));
+  EXPECT_TRUE(test::mounts_under("/run/netns/" + id).empty());
 }
 
 }  // namespace

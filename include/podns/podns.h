@@ -33,13 +33,16 @@ struct Config {
   // directories, result cache, timeout and output bound.
   std::string cni_conf_dir = cni::kDefaultConfDir;
   cni::Options cni;
+  // Host IDs that automatic ranges (CreateOptions::auto_userns) come from.
+  Store::Pool auto_pool;
   // Where `ip netns` looks: pods created with ip_netns are also pinned here.
   std::string ip_netns_dir = "/run/netns";
 };
 
 struct CreateOptions {
   std::string id;
-  // The pod's uid and gid maps; nullopt for a pod without a user namespace.
+  // The pod's uid and gid maps; nullopt for a pod without a user namespace
+  // (unless auto_userns is set).
   std::optional<nsfs::Maps> userns;
   // Mapping host uid or gid 0 into the pod makes the pod's root the host's
   // root for files: refused unless asked for.
@@ -58,6 +61,9 @@ struct CreateOptions {
   // default_sysctls is false.
   std::vector<std::pair<std::string, std::string>> sysctls;
   bool default_sysctls = true;
+  // A user namespace with 0:BASE:SIZE for uids and gids, BASE chosen from
+  // the pool so that no live sandbox's range overlaps; freed by remove.
+  std::optional<std::uint32_t> auto_userns;
   // Also pin the netns as IP_NETNS_DIR/ID, so `ip netns list` and
   // `ip netns exec ID ...` see the pod.
   bool ip_netns = false;

@@ -41,6 +41,16 @@ class Store {
   // EEXIST if the ID is taken; EBUSY if a host range overlaps another
   // sandbox's, unless shared_ranges. Nothing is changed on error.
   Result<void> insert(const Sandbox& s, bool shared_ranges = false);
+  // A pool of host IDs for automatic ranges: [first, last].
+  struct Pool {
+    std::uint32_t first = 131072;
+    std::uint32_t last = 4294967294u;
+  };
+  // Like insert, but first allocates `size` host IDs from `pool` that no
+  // live sandbox uses (the same range for uids and gids) and sets s's maps
+  // to 0:BASE:SIZE. In the same transaction, so allocations never collide
+  // and a crash leaves nothing allocated. ENOSPC when the pool is full.
+  Result<void> insert_auto(Sandbox& s, std::uint32_t size, Pool pool);
   // Replaces the row of s.id; ENOENT if there is none.
   Result<void> update(const Sandbox& s);
   Result<std::optional<Sandbox>> get(const std::string& id);
@@ -66,6 +76,8 @@ class Store {
   Result<void> write(const std::function<Result<void>()>& body);
   Result<int> schema_version();
   Result<void> insert_locked(const Sandbox& s, bool shared_ranges);
+  // The lowest base >= pool.first of `size` IDs free on both sides.
+  Result<std::optional<std::uint32_t>> free_range(std::uint32_t size, Pool pool);
   // The ID of a sandbox whose host range of `kind` overlaps [first, last].
   Result<std::optional<std::string>> range_user(const char* kind, std::int64_t first,
                                                 std::int64_t last);

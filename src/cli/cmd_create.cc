@@ -22,7 +22,8 @@ void add_create(CLI::App& app, Globals& g) {
   cmd->add_option("ID", o->id, "Sandbox ID: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 128 characters")
       ->required();
   auto* userns = cmd->add_option("--userns", o->userns,
-                                 "uid and gid maps, CONTAINER:HOST:SIZE[,...] (the same for both)");
+                                 "uid and gid maps, CONTAINER:HOST:SIZE[,...] (the same for both); or auto[:SIZE] "
+                                 "for a free host range of SIZE (65536) IDs from the pool");
   auto* uidmap = cmd->add_option("--uidmap", o->uidmap, "uid map, CONTAINER:HOST:SIZE[,...]");
   auto* gidmap = cmd->add_option("--gidmap", o->gidmap, "gid map, CONTAINER:HOST:SIZE[,...]");
   auto* none = cmd->add_flag("--no-userns", o->no_userns,
@@ -81,7 +82,21 @@ void add_create(CLI::App& app, Globals& g) {
       }
       opts.sysctls.push_back(std::move(*setting));
     }
-    if (!o->no_userns) {
+    if (userns->count() && o->userns.starts_with("auto")) {
+      // auto or auto:SIZE
+      std::uint32_t size = 65536;
+      if (o->userns != "auto") {
+        auto n = o->userns.starts_with("auto:") ? parse_id_map("0:0:" + o->userns.substr(5))
+                                                : Result<IdMap>(invalid_argument("x"));
+        if (!n) {
+          g.exit_code = fail(Error::invalid_input("--userns " + o->userns +
+                                                  ": want auto or auto:SIZE (1..4294967294)"));
+          return;
+        }
+        size = (*n)[0].size;
+      }
+      opts.auto_userns = size;
+    } else if (!o->no_userns) {
       auto uid = parse_id_map(userns->count() ? o->userns : o->uidmap);
       if (!uid) {
         g.exit_code = fail(std::move(uid.error()).context(userns->count() ? "--userns" : "--uidmap"));

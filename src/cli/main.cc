@@ -27,6 +27,12 @@ int main(int argc, char** argv) {
   app.add_option("--cni-cache-dir", g.config.cni.cache_dir,
                  "CNI result cache (RESULTS under it, as libcni lays it out)")
       ->capture_default_str();
+  app.add_option("--auto-pool-first", g.config.auto_pool.first,
+                 "First host ID of the pool for --userns auto")
+      ->capture_default_str();
+  app.add_option("--auto-pool-last", g.config.auto_pool.last,
+                 "Last host ID of the pool for --userns auto")
+      ->capture_default_str();
   app.add_option("--cni-timeout", g.cni_timeout_s, "Seconds a CNI plugin may run (default 60)");
 
   add_create(app, g);

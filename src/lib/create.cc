@@ -40,7 +40,7 @@ Result<void> validate_hostname(const std::string& h) {
 // What the helper is to make, from the options.
 NamespaceRequest request_for(const CreateOptions& opts, const Sandbox& s) {
   NamespaceRequest req;
-  req.userns = opts.userns;
+  if (s.has_userns) req.userns = nsfs::Maps{s.uid_map, s.gid_map};
   req.net = !opts.host_network;
   req.ipc = opts.ipc;
   req.uts = opts.uts;
@@ -116,6 +116,8 @@ Result<void> Manager::unpin_ip_netns(const Sandbox& s) {
 
 Result<Sandbox> Manager::create(const CreateOptions& opts) {
   PODNS_CHECK(validate_id(opts.id));
+  if (opts.userns && opts.auto_userns)
+    return invalid_argument("give either maps or an automatic range, not both");
   if (opts.userns) {
     PODNS_CHECK_CTX(validate_id_map(opts.userns->uid), "uid map");
     PODNS_CHECK_CTX(validate_id_map(opts.userns->gid), "gid map");
@@ -131,8 +133,12 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   std::vector<sysctl::Setting> sysctls;
   if (!opts.host_network) {
     for (const auto& setting : opts.sysctls) PODNS_CHECK(sysctl::validate(setting));
-    sysctls = sysctl::merge(opts.userns && opts.default_sysctls ? sysctl::defaults(opts.userns->gid)
-                                                               : std::vector<sysctl::Setting>{},
+    // The defaults depend only on the container side of the gid map, known
+    // even for an automatic range: 0:BASE:SIZE.
+    IdMap gid_map = opts.userns ? opts.userns->gid
+                                : opts.auto_userns ? IdMap{{0, 0, *opts.auto_userns}} : IdMap{};
+    sysctls = sysctl::merge(opts.default_sysctls ? sysctl::defaults(gid_map)
+                                                 : std::vector<sysctl::Setting>{},
                             opts.sysctls);
   } else if (!opts.sysctls.empty()) {
     return invalid_argument("a host-network pod has no network namespace to set sysctls in");
@@ -154,7 +160,7 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   s.id = opts.id;
   s.state = SandboxState::creating;
   s.root = config_.root;
-  s.has_userns = opts.userns.has_value();
+  s.has_userns = opts.userns.has_value() || opts.auto_userns.has_value();
   if (opts.userns) {
     s.uid_map = opts.userns->uid;
     s.gid_map = opts.userns->gid;
@@ -166,7 +172,11 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
 
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.
-  PODNS_CHECK_CTX(store_.insert(s, opts.allow_overlap), ctx);
+  if (opts.auto_userns) {
+    PODNS_CHECK_CTX(store_.insert_auto(s, *opts.auto_userns, config_.auto_pool), ctx);
+  } else {
+    PODNS_CHECK_CTX(store_.insert(s, opts.allow_overlap), ctx);
+  }
   Rollback rollback;
   auto made = fault::point("create.reserve");
   if (made) made = create_namespaces(*root_fd, s, opts, rollback);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <algorithm>
 #include <functional>
 #include <unordered_map>
 
@@ -359,6 +360,50 @@ Result<int> Store::schema_version() {
 
 Result<void> Store::insert(const Sandbox& s, bool shared_ranges) {
   return write([&] { return insert_locked(s, shared_ranges); });
+}
+
+Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool) {
+  if (size == 0 || pool.last < pool.first || size - 1 > pool.last - pool.first)
+    return invalid_argument("automatic range of " + std::to_string(size) +
+                            " IDs does not fit the pool " + std::to_string(pool.first) + "-" +
+                            std::to_string(pool.last));
+  return write([&]() -> Result<void> {
+    PODNS_TRY(base, free_range(size, pool));
+    if (!base)
+      return plain_error(ENOSPC, "no free range of " + std::to_string(size) +
+                                     " host IDs left in the pool " + std::to_string(pool.first) +
+                                     "-" + std::to_string(pool.last));
+    s.uid_map = s.gid_map = {{0, *base, size}};
+    return insert_locked(s, false);
+  });
+}
+
+Result<std::optional<std::uint32_t>> Store::free_range(std::uint32_t size, Pool pool) {
+  // Usually the space above every range in use is free: one index probe.
+  // Otherwise walk the ranges from the pool's start for the first gap.
+  auto fits = [&](std::int64_t base) {
+    return base >= pool.first && base + size - 1 <= std::int64_t{pool.last};
+  };
+  PODNS_TRY(top, prepare("SELECT MAX(last) FROM host_ranges"));
+  std::int64_t base = pool.first;
+  if (sqlite3_step(top) == SQLITE_ROW && sqlite3_column_type(top, 0) != SQLITE_NULL)
+    base = std::max<std::int64_t>(base, sqlite3_column_int64(top, 0) + 1);
+  sqlite3_reset(top);
+  if (fits(base)) return std::optional<std::uint32_t>(static_cast<std::uint32_t>(base));
+
+  PODNS_TRY(walk, prepare("SELECT first, last FROM host_ranges WHERE last >= ? ORDER BY first"));
+  sqlite3_bind_int64(walk, 1, pool.first);
+  base = pool.first;
+  int rc;
+  while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
+    std::int64_t first = sqlite3_column_int64(walk, 0), last = sqlite3_column_int64(walk, 1);
+    if (first > base && first - base >= size) break;  // the gap before this range
+    base = std::max(base, last + 1);
+  }
+  sqlite3_reset(walk);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(db_error("find a free range"));
+  if (fits(base)) return std::optional<std::uint32_t>(static_cast<std::uint32_t>(base));
+  return std::optional<std::uint32_t>();
 }
 
 Result<void> Store::insert_locked(const Sandbox& s, bool shared_ranges) {

@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "podns/nsfs.h"
 #include "testenv.h"
@@ -206,6 +208,46 @@ TEST_F(Features, IpNetnsSeesThePod) {
   ASSERT_EQ(podns(env, {"rm", id}).exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists("/run/netns/" + id));
   EXPECT_TRUE(test::mounts_under("/run/netns/" + id).empty());
+}
+
+TEST_F(Features, AutomaticRangesAreDisjointEvenWhenConcurrent) {
+  PodnsEnv env;
+  std::vector<test::Run> runs(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      runs[i] = podns(env, {"--auto-pool-first", "1000000", "--auto-pool-last", "1999999", "create",
+                            "auto" + std::to_string(i), "--userns", "auto:1000"});
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::uint64_t> bases;
+  for (const auto& r : runs) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = json::parse(r.out);
+    auto base = j["uid_mappings"][0]["host_id"].get<std::uint64_t>();
+    EXPECT_EQ(j["gid_mappings"], j["uid_mappings"]);
+    EXPECT_EQ(j["uid_mappings"][0]["size"], 1000);
+    EXPECT_GE(base, 1000000u);
+    EXPECT_LE(base + 999, 1999999u);
+    EXPECT_EQ(base % 1000, 0u);  // packed from the pool's start, no overlap
+    bases.insert(base);
+  }
+  EXPECT_EQ(bases.size(), 8u);
+  // The pool runs out with a clear error; a freed range is used again.
+  auto full = podns(env, {"--auto-pool-first", "1000000", "--auto-pool-last", "1007999", "create",
+                          "more", "--userns", "auto:1000"});
+  EXPECT_EQ(full.exit_code, 1);
+  EXPECT_NE(full.err.find("no free range"), std::string::npos) << full.err;
+  ASSERT_EQ(podns(env, {"rm", "auto3"}).exit_code, 0);
+  auto again = podns(env, {"--auto-pool-first", "1000000", "--auto-pool-last", "1007999", "create",
+                           "more", "--userns", "auto:1000"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  // The user namespace really has the allocated map.
+  auto j = json::parse(again.out);
+  auto user = nsfs::open(j["userns"], nsfs::Type::user);
+  ASSERT_TRUE(user);
+  EXPECT_EQ(nsfs::read_maps(*user)->uid, (IdMap{{0, j["uid_mappings"][0]["host_id"].get<std::uint32_t>(), 1000}}));
 }
 
 }  // namespace

@@ -29,6 +29,8 @@ gtest_discover_tests(podns_cni_unit_tests TEST_PREFIX "unit.cni." DISCOVERY_TIME
 # namespaces. One at a time: they share the machine's network.
 add_executable(podns_cni_priv_tests
   priv/cni_network_test.cc
+  priv/network_cli_test.cc
+  priv/lifecycle_network_test.cc
 )
 target_link_libraries(podns_cni_priv_tests PRIVATE podns_testenv GTest::gtest_main)
 target_compile_definitions(podns_cni_priv_tests PRIVATE PODNS_FAKE_CNI_DIR="${PODNS_FAKE_CNI_DIR}")

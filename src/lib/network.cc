@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "podns/cni/exec.h"
 #include "podns/cni/file.h"
 #include "podns/cni/pod.h"
 #include "podns/fault.h"
@@ -64,6 +65,17 @@ Result<std::optional<cni::NetworkConfig>> Manager::resolve_network(
 
 Result<void> Manager::attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback) {
   if (s.host_network) return invalid_argument("a host-network pod cannot have a CNI network");
+  // Every plugin of the chain (and loopback) must be there before anything
+  // is attached: DEL, the undo, needs them too, and a chain that cannot be
+  // undone would leave a sandbox that can never be removed.
+  for (const auto* chain : {&cni::loopback_network(), &net}) {
+    for (const auto& plugin : chain->plugins) {
+      std::string type = plugin.value("type", "");
+      if (auto found = cni::find_plugin(config_.cni.bin_dirs, type); !found)
+        return std::unexpected(std::move(found.error())
+                                   .context("CNI plugin " + type + " (ADD, network " + chain->name + ")"));
+    }
+  }
   s.net_name = net.name;
   s.net_config = net.bytes;
   s.net_state = "attaching";

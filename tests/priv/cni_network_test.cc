@@ -4,7 +4,7 @@
 // Each test has a bridge, subnet and network name of its own (from its PID),
 // no route or masquerade off the machine, and traffic only between its pods
 // and its bridge. Whatever happens, the host is put back: the bridge is
-// deleted, host-local's leases removed, ip_forward restored (HostState).
+// deleted, host-local's leases removed, ip_forward restored (test::TestNetwork).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -19,6 +19,7 @@
 #include "podns/cni/client.h"
 #include "podns/cni/pod.h"
 #include "podns/podns.h"
+#include "cni_env.h"
 #include "testenv.h"
 
 namespace podns::cni {
@@ -28,106 +29,25 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-const std::string kPlugins = "/usr/lib/cni";
-const std::string kLeases = "/var/lib/cni/networks";
-const std::string kIpForward = "/proc/sys/net/ipv4/ip_forward";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// What the tests change on the host, put back on destruction.
-class HostState {
- public:
-  HostState(std::string bridge, std::string network)
-      : bridge_(std::move(bridge)),
-        network_(std::move(network)),
-        ip_forward_(slurp(kIpForward)),
-        had_cni_dir_(fs::exists("/var/lib/cni")),
-        had_leases_dir_(fs::exists(kLeases)) {}
-  ~HostState() {
-    test::run({"ip", "link", "del", bridge_});
-    std::error_code ec;
-    fs::remove_all(kLeases + "/" + network_, ec);
-    // Only directories that the plugins made for this test, and only if empty.
-    if (!had_leases_dir_) fs::remove(kLeases, ec);
-    if (!had_cni_dir_) fs::remove("/var/lib/cni", ec);
-    std::ofstream(kIpForward) << ip_forward_;
-  }
-  HostState(const HostState&) = delete;
-  HostState& operator=(const HostState&) = delete;
-
- private:
-  std::string bridge_, network_, ip_forward_;
-  bool had_cni_dir_, had_leases_dir_;
-};
-
-// Runs argv in the network namespace `netns` (a pin path).
-test::Run in_netns(const std::string& netns, std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"nsenter", "--net=" + netns});
-  return test::run(argv);
-}
-
-// `ping` if installed, else busybox's; bounded either way.
-test::Run ping(const std::string& netns, const std::string& ip) {
-  std::vector<std::string> argv{"ping", "-c", "2", "-W", "2", "-w", "6", ip};
-  if (!fs::exists("/usr/bin/ping") && !fs::exists("/bin/ping"))
-    argv.insert(argv.begin(), "busybox");
-  return in_netns(netns, argv);
-}
-
-// The IPv4 addresses ("a.b.c.d/n") of `dev` in `netns`, from `ip -j addr`.
-std::vector<std::string> addresses(const std::string& netns, const std::string& dev) {
-  auto r = in_netns(netns, {"ip", "-j", "addr", "show", "dev", dev});
-  std::vector<std::string> out;
-  if (r.exit_code != 0) return out;
-  for (const auto& link : json::parse(r.out)) {
-    for (const auto& a : link.value("addr_info", json::array())) {
-      if (a.value("family", "") == "inet")
-        out.push_back(a["local"].get<std::string>() + "/" +
-                      std::to_string(a["prefixlen"].get<int>()));
-    }
-  }
-  return out;
-}
-
-bool link_up(const std::string& netns, const std::string& dev) {
-  auto r = in_netns(netns, {"ip", "-j", "link", "show", "dev", dev});
-  if (r.exit_code != 0) return false;
-  auto flags = json::parse(r.out).at(0).value("flags", json::array());
-  return std::find(flags.begin(), flags.end(), "UP") != flags.end();
-}
-
-std::string address_of(const json& result) {
-  for (const auto& ip : result.value("ips", json::array())) {
-    std::string a = ip.value("address", "");
-    if (a.find('.') != std::string::npos) return a;
-  }
-  return {};
-}
-
-std::string without_prefix(const std::string& cidr) {
-  return cidr.substr(0, cidr.find('/'));
-}
+const std::string& kPlugins = test::kCniPlugins;
+const std::string& kLeases = test::kCniLeases;
+using test::address_of;
+using test::addresses;
+using test::in_netns;
+using test::link_up;
+using test::ping;
+using test::without_prefix;
 
 class RealPlugins : public ::testing::Test {
  protected:
   void SetUp() override {
     PODNS_REQUIRE_PRIVILEGED();
-    for (const char* p : {"bridge", "host-local", "loopback"}) {
-      if (!fs::exists(kPlugins + "/" + p)) {
-        if (test::must_run()) FAIL() << "no " << kPlugins << "/" << p;
-        GTEST_SKIP() << "no " << kPlugins << "/" << p << " (containernetworking-plugins)";
-      }
-    }
+    PODNS_REQUIRE_REAL_PLUGINS();
     unsigned id = static_cast<unsigned>(::getpid());
     bridge_ = "podnst" + std::to_string(id % 1000);
     network_ = "podns-test-" + std::to_string(id);
     subnet_prefix_ = "10.254." + std::to_string(id % 200 + 20) + ".";
-    host_.emplace(bridge_, network_);
+    host_.emplace(bridge_, network_, subnet_prefix_);
     net_ = network();
 
     Options o;
@@ -144,19 +64,7 @@ class RealPlugins : public ::testing::Test {
 
   // bridge + host-local, then `more` plugins after them.
   NetworkConfig network(std::vector<json> more = {}, const std::string& version = "1.0.0") {
-    json list{
-        {"cniVersion", version},
-        {"name", network_},
-        {"plugins",
-         json::array({{{"type", "bridge"},
-                       {"bridge", bridge_},
-                       {"isGateway", true},
-                       {"ipMasq", false},
-                       {"ipam", {{"type", "host-local"}, {"subnet", subnet_prefix_ + "0/24"}}}}})}};
-    for (auto& p : more) list["plugins"].push_back(p);
-    auto net = parse_network(list.dump(), "test " + network_);
-    EXPECT_TRUE(net) << net.error().message();
-    return *net;
+    return host_->config(std::move(more), version);
   }
 
   // A user-namespaced pod, as podns makes them; each with host IDs of its own.
@@ -180,7 +88,7 @@ class RealPlugins : public ::testing::Test {
 
   std::string bridge_, network_, subnet_prefix_;
   std::uint32_t pods_ = 0;
-  std::optional<HostState> host_;
+  std::optional<test::TestNetwork> host_;
   test::TempDir cache_;
   test::PodnsEnv env_;
   std::optional<Manager> manager_;

@@ -16,6 +16,7 @@
 
 #include "podns/fault.h"
 #include "podns/nsfs.h"
+#include "cni_env.h"
 #include "testenv.h"
 
 namespace podns {
@@ -25,15 +26,8 @@ using nlohmann::json;
 using test::PodnsEnv;
 using test::podns;
 
-// Runs the CLI with PODNS_FAULT set.
-test::Run podns_fault(const PodnsEnv& env, const std::string& fault,
-                      const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"env",           "PODNS_FAULT=" + fault, test::podns_cli(),
-                                "--root",        env.root(),             "--state-dir",
-                                env.state_dir(), "--cni-conf-dir",       env.cni_conf_dir()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test::run(argv);
-}
+// Runs the CLI with PODNS_FAULT set (and all the env's globals).
+using test::podns_fault;
 
 // "Nothing is left" of sandbox `id`, or a consistent ready (or stopped)
 // sandbox: its pins are the recorded namespaces.

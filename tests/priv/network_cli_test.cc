@@ -1,0 +1,307 @@
+// The pod network through the CLI (issue 4): `podns create --network` with
+// the real plugins (bridge, host-local, loopback) attaches the pod, `check`
+// asks the plugins, `stop` and `rm` release the address, and a chain that
+// fails in any way leaves nothing at all.
+//
+// Each test writes conflists of its own (test::TestNetwork: its own bridge,
+// subnet and network name) into its env's otherwise empty configuration
+// directory; the host is put back whatever happens.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cni_env.h"
+#include "testenv.h"
+
+namespace podns {
+namespace {
+
+using nlohmann::json;
+using test::PodnsEnv;
+using test::podns;
+using test::TestNetwork;
+namespace fs = std::filesystem;
+
+const std::string kFakeDir = PODNS_FAKE_CNI_DIR;
+
+class NetworkCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PODNS_REQUIRE_PRIVILEGED();
+    PODNS_REQUIRE_REAL_PLUGINS();
+    net_.emplace(0);
+  }
+
+  // Creates pod `id` (host IDs of its own) with `extra` arguments; its inspect JSON.
+  json create(const std::string& id, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"create", id, "--userns",
+                                  "0:" + std::to_string(100000 + 65536 * pods_++) + ":65536"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = podns(env_, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.exit_code != 0) return json();
+    auto i = podns(env_, {"inspect", id});
+    EXPECT_EQ(i.exit_code, 0) << i.err;
+    return json::parse(i.out);
+  }
+
+  // Nothing of sandbox `id` is left: no pin, no directory, no row, no lease,
+  // no cache file.
+  void expect_nothing_of(const std::string& id, const TestNetwork& net) {
+    EXPECT_TRUE(test::mounts_under(env_.root() + "/").empty());
+    EXPECT_FALSE(fs::exists(env_.root() + "/" + id));
+    EXPECT_EQ(json::parse(podns(env_, {"ls", "--json"}).out), json::array());
+    EXPECT_EQ(net.leases(), std::vector<std::string>{});
+    EXPECT_FALSE(fs::exists(net.cache_file(env_.cni_cache_dir(), id)));
+  }
+
+  int pods_ = 0;
+  // Declared first, so destroyed last: the env's sandboxes go before the bridge.
+  std::optional<TestNetwork> net_;
+  PodnsEnv env_;
+};
+
+TEST_F(NetworkCli, CreateAttachesTheNamedNetwork) {
+  const std::string other = net_->subnet_prefix().substr(0, 7) + "253.0/24";  // 10.254.253.0/24
+  net_->write(env_.cni_conf_dir(), {}, "",
+              {{"ipam",
+                {{"type", "host-local"},
+                 {"subnet", net_->subnet_prefix() + "0/24"},
+                 {"routes", json::array({{{"dst", other}}})}}},
+               {"dns", {{"nameservers", json::array({net_->subnet_prefix() + "53"})},
+                        {"search", json::array({"podns.test"})}}}});
+  auto s = create("pa", {"--network", net_->name()});
+  ASSERT_TRUE(s.is_object());
+  ASSERT_EQ(s["state"], "ready");
+  const json& n = s["network"];
+  ASSERT_TRUE(n.is_object()) << s.dump();
+  EXPECT_EQ(n["name"], net_->name());
+  EXPECT_EQ(n["cniVersion"], "1.0.0");
+
+  // ips: one IPv4 address of the subnet, the bridge as gateway.
+  ASSERT_EQ(n["ips"].size(), 1u) << n.dump();
+  std::string address = n["ips"][0]["address"];
+  EXPECT_EQ(address.rfind(net_->subnet_prefix(), 0), 0u) << address;
+  EXPECT_EQ(address.substr(address.find('/')), "/24");
+  EXPECT_EQ(n["ips"][0]["gateway"], net_->gateway());
+  // interfaces: the bridge, the host's veth end, and eth0 in the pod's netns.
+  std::string netns = s["netns"];
+  int eth0 = -1;
+  for (std::size_t k = 0; k < n["interfaces"].size(); ++k) {
+    if (n["interfaces"][k]["name"] == "eth0") eth0 = static_cast<int>(k);
+  }
+  ASSERT_GE(eth0, 0) << n.dump();
+  EXPECT_EQ(n["interfaces"][eth0]["sandbox"], netns);
+  EXPECT_EQ(n["interfaces"][0]["name"], net_->bridge());
+  EXPECT_EQ(n["ips"][0]["interface"], eth0);
+  // routes and dns: what the configuration asked for.
+  EXPECT_EQ(n["routes"], json::array({{{"dst", other}}})) << n.dump();
+  EXPECT_EQ(n["dns"]["nameservers"], json::array({net_->subnet_prefix() + "53"})) << n.dump();
+  EXPECT_EQ(n["dns"]["search"], json::array({"podns.test"}));
+
+  // What inspect says is what the pod has.
+  EXPECT_EQ(test::addresses(netns, "eth0"), std::vector<std::string>{address});
+  EXPECT_TRUE(test::link_up(netns, "eth0"));
+  EXPECT_TRUE(test::link_up(netns, "lo"));
+  EXPECT_EQ(test::addresses(netns, "lo"), std::vector<std::string>{"127.0.0.1/8"});
+  auto route = test::in_netns(netns, {"ip", "-j", "route", "show", other});
+  ASSERT_EQ(route.exit_code, 0) << route.err;
+  ASSERT_EQ(json::parse(route.out).size(), 1u) << route.out;
+  EXPECT_EQ(json::parse(route.out)[0]["gateway"], net_->gateway());
+  EXPECT_TRUE(fs::exists(net_->lease(address)));
+  EXPECT_TRUE(fs::exists(net_->cache_file(env_.cni_cache_dir(), "pa")));
+
+  ASSERT_EQ(podns(env_, {"rm", "pa"}).exit_code, 0);
+  expect_nothing_of("pa", *net_);
+}
+
+TEST_F(NetworkCli, TheDefaultNetworkIsTheFirstConfigurationAndNoneIsNone) {
+  // The file names decide, not the network names: "10-..." holds the second network.
+  TestNetwork second(1);
+  second.write(env_.cni_conf_dir(), {}, "10-second.conflist");
+  net_->write(env_.cni_conf_dir(), {}, "20-first.conflist");
+
+  auto d = create("pd");
+  ASSERT_TRUE(d.is_object());
+  ASSERT_TRUE(d["network"].is_object()) << d.dump();
+  EXPECT_EQ(d["network"]["name"], second.name());
+  std::string address = d["network"]["ips"][0]["address"];
+  EXPECT_EQ(address.rfind(second.subnet_prefix(), 0), 0u) << address;
+  EXPECT_EQ(test::addresses(d["netns"], "eth0"), std::vector<std::string>{address});
+  EXPECT_EQ(second.leases(), std::vector<std::string>{test::without_prefix(address)});
+  EXPECT_EQ(net_->leases(), std::vector<std::string>{});
+
+  auto none = create("pn", {"--network", "none"});
+  ASSERT_TRUE(none.is_object());
+  EXPECT_TRUE(none["network"].is_null()) << none.dump();
+  auto link = test::in_netns(none["netns"], {"ip", "link", "show", "dev", "eth0"});
+  EXPECT_NE(link.exit_code, 0) << link.out;
+  EXPECT_FALSE(fs::exists(second.cache_file(env_.cni_cache_dir(), "pn")));
+  EXPECT_EQ(second.leases().size(), 1u);  // only pd's
+
+  // An unknown network is refused, and leaves nothing.
+  auto bad = podns(env_, {"create", "pu", "--userns", "0:900000:65536", "--network", "nosuchnet"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("nosuchnet"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(env_.root() + "/pu"));
+
+  ASSERT_EQ(podns(env_, {"rm", "pd"}).exit_code, 0);
+  ASSERT_EQ(podns(env_, {"rm", "pn"}).exit_code, 0);
+  expect_nothing_of("pd", second);
+  expect_nothing_of("pn", *net_);
+}
+
+TEST_F(NetworkCli, PodsReachEachOtherAndTheGateway) {
+  net_->write(env_.cni_conf_dir());
+  auto a = create("pa");
+  auto b = create("pb");
+  ASSERT_TRUE(a["network"].is_object() && b["network"].is_object());
+  std::string addr_a = test::address_of(a["network"]), addr_b = test::address_of(b["network"]);
+  ASSERT_NE(addr_a, "");
+  ASSERT_NE(addr_b, "");
+  EXPECT_NE(addr_a, addr_b);
+  auto p = test::ping(a["netns"], test::without_prefix(addr_b));
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+  p = test::ping(b["netns"], test::without_prefix(addr_a));
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+  p = test::ping(a["netns"], net_->gateway());
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+  // Nothing but the bridge's subnet: no default route.
+  auto routes = test::in_netns(a["netns"], {"ip", "-j", "route", "show", "default"});
+  EXPECT_EQ(json::parse(routes.out), json::array());
+  // After a's removal, b no longer reaches it.
+  ASSERT_EQ(podns(env_, {"rm", "pa"}).exit_code, 0);
+  p = test::in_netns(b["netns"], {"busybox", "ping", "-c", "1", "-W", "1", "-w", "2",
+                                  test::without_prefix(addr_a)});
+  EXPECT_NE(p.exit_code, 0) << p.out;
+  ASSERT_EQ(podns(env_, {"rm", "pb"}).exit_code, 0);
+  expect_nothing_of("pb", *net_);
+}
+
+TEST_F(NetworkCli, CheckPassesThenReportsTheMissingInterface) {
+  net_->write(env_.cni_conf_dir());
+  auto a = create("pc");
+  ASSERT_TRUE(a.is_object());
+  auto ok = podns(env_, {"check", "pc"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.err, "");
+  ASSERT_EQ(test::in_netns(a["netns"], {"ip", "link", "del", "eth0"}).exit_code, 0);
+  auto bad = podns(env_, {"check", "pc"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err.rfind("podns: check pc: CNI plugin bridge (CHECK, network " + net_->name() + "): ", 0),
+            0u)
+      << bad.err;
+  // A pod without a network: nothing to check.
+  create("pn", {"--network", "none"});
+  EXPECT_EQ(podns(env_, {"check", "pn"}).exit_code, 0);
+  EXPECT_EQ(podns(env_, {"check", "nosuch"}).exit_code, 1);
+  // rm still releases everything.
+  ASSERT_EQ(podns(env_, {"rm", "pc"}).exit_code, 0);
+  ASSERT_EQ(podns(env_, {"rm", "pn"}).exit_code, 0);
+  expect_nothing_of("pc", *net_);
+}
+
+TEST_F(NetworkCli, RmReleasesTheLeaseAndTheCacheFile) {
+  net_->write(env_.cni_conf_dir());
+  auto a = create("pr");
+  ASSERT_TRUE(a.is_object());
+  std::string address = test::address_of(a["network"]);
+  ASSERT_TRUE(fs::exists(net_->lease(address))) << address;
+  ASSERT_TRUE(fs::exists(net_->cache_file(env_.cni_cache_dir(), "pr")));
+  // The lease names the pod: host-local's "ID\nIFNAME".
+  EXPECT_EQ(test::slurp(net_->lease(address)), "pr\r\neth0");
+  auto rm = podns(env_, {"rm", "pr"});
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_FALSE(fs::exists(net_->lease(address)));
+  EXPECT_FALSE(fs::exists(net_->cache_file(env_.cni_cache_dir(), "pr")));
+  expect_nothing_of("pr", *net_);
+  EXPECT_EQ(podns(env_, {"rm", "pr"}).err, "podns: no sandbox pr\n");
+}
+
+TEST_F(NetworkCli, StopReleasesTheNetworkAndKeepsThePins) {
+  net_->write(env_.cni_conf_dir());
+  auto a = create("ps");
+  ASSERT_TRUE(a.is_object());
+  std::string address = test::address_of(a["network"]);
+  ASSERT_TRUE(fs::exists(net_->lease(address)));
+  auto stop = podns(env_, {"stop", "ps"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  auto s = json::parse(podns(env_, {"inspect", "ps"}).out);
+  EXPECT_EQ(s["state"], "stopped");
+  EXPECT_TRUE(s["network"].is_null()) << s.dump();
+  EXPECT_FALSE(fs::exists(net_->lease(address)));
+  EXPECT_FALSE(fs::exists(net_->cache_file(env_.cni_cache_dir(), "ps")));
+  EXPECT_EQ(net_->leases(), std::vector<std::string>{});
+  // The pins stay, the same namespaces; eth0 is gone from the pod.
+  EXPECT_EQ(test::mounts_under(env_.root() + "/ps/").size(), 2u);
+  EXPECT_EQ(s["netns_inode"], a["netns_inode"]);
+  EXPECT_EQ(s["userns_inode"], a["userns_inode"]);
+  EXPECT_NE(test::in_netns(s["netns"], {"ip", "link", "show", "dev", "eth0"}).exit_code, 0);
+  // Again: a success, nothing changes.
+  auto again = podns(env_, {"stop", "ps"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json::parse(podns(env_, {"inspect", "ps"}).out)["state"], "stopped");
+  // check of a stopped pod: no network, nothing to check.
+  EXPECT_EQ(podns(env_, {"check", "ps"}).exit_code, 0);
+  auto rm = podns(env_, {"rm", "ps"});
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  expect_nothing_of("ps", *net_);
+}
+
+// Every way a plugin of the chain can fail ADD: create fails, names the
+// plugin, and leaves nothing (the DEL of the rollback released the address
+// bridge got before the failure).
+TEST_F(NetworkCli, AFailingChainLeavesNothing) {
+  struct Case {
+    std::string what;
+    std::vector<json> more;
+    std::string plugin;   // named in the error
+    std::string message;  // also in the error
+  };
+  auto fake = [](const std::string& fault) {
+    return json{{"type", "podns-fake"}, {"fault", fault}, {"faultOn", "ADD"}};
+  };
+  const std::vector<Case> cases{
+      {"error with JSON", {fake("error-json")}, "podns-fake", "error 11: fake failure: asked to fail on ADD"},
+      {"crash without JSON", {fake("crash")}, "podns-fake", ""},
+      {"hang past the timeout", {fake("hang")}, "podns-fake", ""},
+      {"malformed output", {fake("garbage")}, "podns-fake", ""},
+      {"failure in the middle of the chain",
+       {fake("error-json"), json{{"type", "podns-fake"}, {"tag", "after"}}},
+       "podns-fake",
+       "error 11"},
+      {"missing plugin", {json{{"type", "no-such-plugin"}}}, "no-such-plugin", "not found in"},
+  };
+  const std::string bin_dirs = test::kCniPlugins + ":" + kFakeDir;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    net_->write(env_.cni_conf_dir(), c.more);
+    auto start = std::chrono::steady_clock::now();
+    auto r = podns(env_, {"--cni-bin-dir", bin_dirs, "--cni-timeout", "2", "create", "pf",
+                          "--userns", "0:100000:65536", "--network", net_->name()});
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("CNI plugin " + c.plugin + " (ADD, network " + net_->name() + "): "),
+              std::string::npos)
+        << r.err;
+    if (!c.message.empty()) {
+      EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(r.out, "");
+    // The hang is cut at the timeout (2 s), not waited out.
+    EXPECT_LT(took, std::chrono::seconds(15));
+    expect_nothing_of("pf", *net_);
+    // Whatever was left would make the next case fail: clean it for the next.
+    if (podns(env_, {"inspect", "pf"}).exit_code == 0) {
+      auto rm = podns(env_, {"--cni-bin-dir", bin_dirs, "rm", "pf"});
+      ADD_FAILURE() << "row left; rm: " << rm.exit_code << " " << rm.err;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace podns

@@ -41,6 +41,7 @@ void add_inspect(CLI::App& app, Globals& g);
 void add_ls(CLI::App& app, Globals& g);
 void add_rm(CLI::App& app, Globals& g);
 void add_userns_of(CLI::App& app, Globals& g);
+void add_spec(CLI::App& app, Globals& g);
 void add_stop(CLI::App& app, Globals& g);
 void add_recover(CLI::App& app, Globals& g);
 void add_fault_steps(CLI::App& app, Globals& g);

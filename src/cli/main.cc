@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   add_ls(app, g);
   add_rm(app, g);
   add_userns_of(app, g);
+  add_spec(app, g);
   add_stop(app, g);
   add_recover(app, g);
   add_fault_steps(app, g);

@@ -1,0 +1,95 @@
+#include "podns/spec.h"
+
+#include <nlohmann/json.hpp>
+
+namespace podns::spec {
+namespace {
+
+// Ordered, so that the rewritten config keeps its keys where they were.
+using Json = nlohmann::ordered_json;
+
+// Deeper than any real config; keeps the recursive dump off a stack overflow.
+constexpr int kMaxDepth = 256;
+
+struct TooDeep {};
+
+Result<Json> parse_config(std::string_view text) {
+  try {
+    return Json::parse(text, [](int depth, Json::parse_event_t, Json&) {
+      if (depth > kMaxDepth) throw TooDeep{};
+      return true;
+    });
+  } catch (const TooDeep&) {
+    return invalid_argument("config is nested deeper than " + std::to_string(kMaxDepth) +
+                            " levels");
+  } catch (const Json::parse_error& e) {
+    // what() reads "[json.exception.parse_error.101] parse error at ...":
+    // keep the part a person can use.
+    std::string why = e.what();
+    if (auto pos = why.find("] "); pos != std::string::npos) why.erase(0, pos + 2);
+    return invalid_argument("config is not valid JSON: " + why);
+  }
+}
+
+// OCI's LinuxIDMapping: containerID, hostID, size.
+Json oci_mappings(const IdMap& map) {
+  Json out = Json::array();
+  for (const auto& m : map) {
+    out.push_back({{"containerID", m.container_id}, {"hostID", m.host_id}, {"size", m.size}});
+  }
+  return out;
+}
+
+// The entries of linux.namespaces that are neither "user" nor "network", in
+// their order.
+Result<Json> other_namespaces(const Json& linux_cfg) {
+  Json kept = Json::array();
+  auto it = linux_cfg.find("namespaces");
+  if (it == linux_cfg.end() || it->is_null()) return kept;
+  if (!it->is_array()) return invalid_argument("config: linux.namespaces is not an array");
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const Json& ns = (*it)[i];
+    if (!ns.is_object() || !ns.contains("type") || !ns["type"].is_string())
+      return invalid_argument("config: linux.namespaces[" + std::to_string(i) +
+                              "] is not an object with a string \"type\"");
+    const auto& type = ns["type"].get_ref<const std::string&>();
+    if (type != "user" && type != "network") kept.push_back(ns);
+  }
+  return kept;
+}
+
+}  // namespace
+
+Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
+  if (s.state != SandboxState::ready)
+    return plain_error(EINVAL, "sandbox " + s.id + " is " + to_string(s.state) +
+                                   ", not ready: containers cannot join it");
+  if (s.has_userns) {
+    PODNS_CHECK_CTX(validate_id_map(s.uid_map), "sandbox " + s.id + ": uid map");
+    PODNS_CHECK_CTX(validate_id_map(s.gid_map), "sandbox " + s.id + ": gid map");
+  }
+
+  PODNS_TRY(root, parse_config(config));
+  if (!root.is_object()) return invalid_argument("config is not a JSON object");
+  auto linux_it = root.find("linux");
+  if (linux_it == root.end() || !linux_it->is_object())
+    return invalid_argument("config has no \"linux\" object: not an OCI config for Linux");
+  Json& linux_cfg = *linux_it;
+
+  PODNS_TRY(namespaces, other_namespaces(linux_cfg));
+  if (auto userns = s.userns_path()) namespaces.push_back({{"type", "user"}, {"path", *userns}});
+  namespaces.push_back({{"type", "network"}, {"path", s.netns_path()}});
+  linux_cfg["namespaces"] = std::move(namespaces);
+
+  if (s.has_userns) {
+    linux_cfg["uidMappings"] = oci_mappings(s.uid_map);
+    linux_cfg["gidMappings"] = oci_mappings(s.gid_map);
+  } else {
+    linux_cfg.erase("uidMappings");
+    linux_cfg.erase("gidMappings");
+  }
+  // Parsed text is valid UTF-8, so the strict dump cannot throw.
+  return root.dump(2) + "\n";
+}
+
+}  // namespace podns::spec

@@ -11,7 +11,9 @@
 #   - its /sys/class/net: the interfaces of the pod's network namespace, so
 #     its /sys is a fresh sysfs of that netns, which only a root owning the
 #     netns may mount;
-#   - the inodes of its /proc/self/ns/net and ns/user: the pins'.
+#   - the inodes of its /proc/self/ns/net and ns/user: the pins';
+#   - its eth0 address: the one CNI gave the pod (the shipped `podns`
+#     bridge network), and that the bridge's side reaches it.
 # Then it removes the container and the pod. Exits 0 only if every line
 # matched. Everything lives under a temporary directory (its own pin root,
 # state directory and runc state), removed on the way out.
@@ -36,9 +38,15 @@ runc() { command runc --root "$work/runc" "$@"; }
 cleanup() {
   runc delete -f "$ctr" >/dev/null 2>&1 || true
   podns rm "$pod" >/dev/null 2>&1 || true
+  # Put the host back as it was: the bridge the plugin made, ip_forward.
+  [ "$had_bridge" = yes ] || ip link del podns0 2>/dev/null || true
+  echo "$ip_forward" >/proc/sys/net/ipv4/ip_forward
   umount "$work/pins" 2>/dev/null || true
   rm -rf "$work"
 }
+had_bridge=no
+ip link show podns0 >/dev/null 2>&1 && had_bridge=yes
+ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)
 trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
@@ -52,12 +60,14 @@ words() { tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'; }
 # "C:H:S,..." as the container will show it: "C H S C H S ...".
 kernel_map() { tr ',:' '  ' <<<"$1" | words; }
 
-step "Create pod $pod with its own user namespace ($maps for uids and gids)"
-# No network yet (--network none): its netns has only lo.
-podns create "$pod" --userns "$maps" --network none >/dev/null
+step "Create pod $pod with its own user namespace ($maps) and the podns network"
+# The network installed by install-deps.sh: bridge podns0, 10.217.0.0/24.
+podns create "$pod" --userns "$maps" --network podns >/dev/null
 inspect=$(podns inspect "$pod")
 echo "$inspect"
 netns=$(field netns <<<"$inspect")
+pod_ip=$(jq -r '.network.ips[0].address' <<<"$inspect")
+gateway=$(jq -r '.network.ips[0].gateway' <<<"$inspect")
 
 step "Make a busybox bundle (runc spec) and join it to the pod (podns spec)"
 scripts/lib/bundle.sh "$work/bundle"
@@ -73,6 +83,7 @@ echo gid_map=$(cat /proc/self/gid_map)
 echo sys_class_net=$(ls /sys/class/net)
 echo netns_inode=$(stat -L -c %i /proc/self/ns/net)
 echo userns_inode=$(stat -L -c %i /proc/self/ns/user)
+echo eth0=$(ip addr show eth0 | awk '/inet / { print $2 }')
 EOF
 )
 get() { sed -n "s/^$1=//p" <<<"$inside" | words; }
@@ -93,6 +104,11 @@ pod_links=$(nsenter --net="$netns" ip -o link show | awk -F': ' '{ sub(/@.*/, ""
 check /sys/class/net "$(get sys_class_net)" "$pod_links"
 check "netns inode" "$(get netns_inode)" "$(field netns_inode <<<"$inspect")"
 check "userns inode" "$(get userns_inode)" "$(field userns_inode <<<"$inspect")"
+check "eth0 address" "$(get eth0)" "$pod_ip"
+# From the bridge's side (the gateway's address), the pod answers.
+reached=unreachable
+busybox ping -c 1 -W 2 "${pod_ip%/*}" >/dev/null 2>&1 && reached=reached
+check "ping from $gateway" "$reached" "reached"
 # shellcheck disable=SC2012  # interface names have no blanks
 printf '(the host: /sys/class/net %s, netns %s, userns %s)\n' "$(ls /sys/class/net | words)" \
   "$(stat -L -c %i /proc/self/ns/net)" "$(stat -L -c %i /proc/self/ns/user)"

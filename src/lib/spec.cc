@@ -40,9 +40,10 @@ Json oci_mappings(const IdMap& map) {
   return out;
 }
 
-// The entries of linux.namespaces that are neither "user" nor "network", in
-// their order.
-Result<Json> other_namespaces(const Json& linux_cfg) {
+// The entries of linux.namespaces of types the pod does not provide, in
+// their order. A host-network pod provides "network" too: the container
+// then shares the host's.
+Result<Json> other_namespaces(const Json& linux_cfg, const Sandbox& s) {
   Json kept = Json::array();
   auto it = linux_cfg.find("namespaces");
   if (it == linux_cfg.end() || it->is_null()) return kept;
@@ -53,7 +54,9 @@ Result<Json> other_namespaces(const Json& linux_cfg) {
       return invalid_argument("config: linux.namespaces[" + std::to_string(i) +
                               "] is not an object with a string \"type\"");
     const auto& type = ns["type"].get_ref<const std::string&>();
-    if (type != "user" && type != "network") kept.push_back(ns);
+    bool provided = type == "user" || type == "network" || (type == "ipc" && s.ipcns) ||
+                    (type == "uts" && s.utsns);
+    if (!provided) kept.push_back(ns);
   }
   return kept;
 }
@@ -76,10 +79,31 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
     return invalid_argument("config has no \"linux\" object: not an OCI config for Linux");
   Json& linux_cfg = *linux_it;
 
-  PODNS_TRY(namespaces, other_namespaces(linux_cfg));
+  PODNS_TRY(namespaces, other_namespaces(linux_cfg, s));
   if (auto userns = s.userns_path()) namespaces.push_back({{"type", "user"}, {"path", *userns}});
-  namespaces.push_back({{"type", "network"}, {"path", s.netns_path()}});
+  if (!s.host_network) namespaces.push_back({{"type", "network"}, {"path", s.netns_path()}});
+  if (s.ipcns) namespaces.push_back({{"type", "ipc"}, {"path", s.pin_path(nsfs::Type::ipc)}});
+  if (s.utsns) {
+    namespaces.push_back({{"type", "uts"}, {"path", s.pin_path(nsfs::Type::uts)}});
+    // The pod's UTS namespace has its hostname; a runtime refuses to set
+    // one in a namespace it joins.
+    root.erase("hostname");
+  }
   linux_cfg["namespaces"] = std::move(namespaces);
+  if (s.host_network) {
+    // The kernel refuses a fresh sysfs for a netns the container's user
+    // namespace does not own (the host's): bind the host's /sys, read-only.
+    auto mounts = root.find("mounts");
+    if (mounts != root.end() && mounts->is_array()) {
+      for (auto& m : *mounts) {
+        if (m.is_object() && m.value("destination", "") == "/sys")
+          m = Json{{"destination", "/sys"},
+                   {"type", "bind"},
+                   {"source", "/sys"},
+                   {"options", Json::array({"rbind", "nosuid", "noexec", "nodev", "ro"})}};
+      }
+    }
+  }
 
   if (s.has_userns) {
     linux_cfg["uidMappings"] = oci_mappings(s.uid_map);

@@ -23,7 +23,10 @@ Result<std::string> read_file(const std::string& path, std::size_t max);
 
 // Writes `data` to `path` atomically with mode `mode`, and syncs the file and
 // its directory. The directory must exist.
-Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode);
+// With sync=false the file and the rename reach the page cache only: atomic
+// for every reader and against a crash of this process, not a power loss.
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode,
+                               bool sync = true);
 
 // mkdir -p: creates the missing components of `path` (absolute) with `mode`.
 // Existing directories are left as they are.

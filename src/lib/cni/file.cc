@@ -60,7 +60,8 @@ Result<std::string> read_file(const std::string& path, std::size_t max) {
   return out;
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode,
+                               bool sync) {
   std::string dir = parent_dir(path);
   std::string name = path.substr(path.rfind('/') + 1);
   // Dot-prefixed, so that readers of the directory can tell it from real entries.
@@ -74,10 +75,11 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, m
   };
   if (::fchmod(fd.get(), mode) < 0) return fail(sys_error("chmod", tmp).error());
   if (auto w = write_all(fd, data, tmp); !w) return fail(w.error());
-  if (::fsync(fd.get()) < 0) return fail(sys_error("fsync", tmp).error());
+  if (sync && ::fsync(fd.get()) < 0) return fail(sys_error("fsync", tmp).error());
   fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) < 0)
     return fail(sys_error("rename " + tmp + " to", path).error());
+  if (!sync) return {};
   // The rename is durable only once the directory is synced.
   PODNS_TRY(dfd, sys::open_at(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY));
   if (::fsync(dfd.get()) < 0) return sys_error("fsync", dir);

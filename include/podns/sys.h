@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 
 #include "podns/error.h"
 #include "podns/fd.h"
@@ -19,6 +20,9 @@ std::string fd_path(int fd);
 
 // open(2)/openat(2) with O_CLOEXEC always added.
 Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
+
+// Writes all of `data`, retrying on EINTR and short writes.
+Result<void> write_all(const Fd& fd, std::string_view data, const std::string& path_for_errors);
 
 // A child made by clone3: its pid (for /proc/<pid> while it is unreaped) and
 // its pidfd (for everything else).

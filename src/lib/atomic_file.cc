@@ -14,18 +14,6 @@
 namespace podns::atomic_file {
 namespace {
 
-Result<void> write_all(const Fd& fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd.get(), data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error("write", path);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
 // ".NAME.podns-XXXXXXXXXXXXXXXX": hidden, and named after what it replaces.
 Result<std::string> temp_name(const std::string& name) {
   std::uint64_t r = 0;
@@ -104,7 +92,7 @@ Result<void> rewrite(const std::string& dir, const std::string& name, const Tran
       ::fchown(temp.fd.get(), st.st_uid, st.st_gid) < 0)
     return sys_error("chown", temp_path);
   if (::fchmod(temp.fd.get(), st.st_mode & 07777) < 0) return sys_error("chmod", temp_path);
-  PODNS_CHECK(write_all(temp.fd, replacement, temp_path));
+  PODNS_CHECK(sys::write_all(temp.fd, replacement, temp_path));
   if (::fsync(temp.fd.get()) < 0) return sys_error("fsync", temp_path);
   if (::renameat(dirfd.get(), temp.name.c_str(), dirfd.get(), name.c_str()) < 0)
     return sys_error("rename " + temp_path + " to", path);

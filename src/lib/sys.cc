@@ -20,6 +20,18 @@ Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
   return Fd(fd);
 }
 
+Result<void> write_all(const Fd& fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd.get(), data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("write", path);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
 Result<Child> clone3(unsigned long long flags, int exit_signal) {
   int pidfd = -1;
   struct clone_args args;

@@ -22,18 +22,6 @@ std::string parent_dir(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Result<void> write_all(const Fd& fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd.get(), data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error("write", path);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<std::string> read_file(const std::string& path, std::size_t max) {
@@ -74,7 +62,7 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, m
     return std::unexpected(std::move(e));
   };
   if (::fchmod(fd.get(), mode) < 0) return fail(sys_error("chmod", tmp).error());
-  if (auto w = write_all(fd, data, tmp); !w) return fail(w.error());
+  if (auto w = sys::write_all(fd, data, tmp); !w) return fail(w.error());
   if (sync && ::fsync(fd.get()) < 0) return fail(sys_error("fsync", tmp).error());
   fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) < 0)

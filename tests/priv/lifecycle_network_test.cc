@@ -34,14 +34,6 @@ using test::podns_fault;
 using test::TestNetwork;
 namespace fs = std::filesystem;
 
-std::vector<std::string> steps_of(const std::string& op) {
-  std::vector<std::string> out;
-  for (auto s : fault::steps()) {
-    if (s.starts_with(op + ".")) out.emplace_back(s);
-  }
-  return out;
-}
-
 class LifecycleNetwork : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -107,7 +99,7 @@ class LifecycleNetwork : public ::testing::Test {
 };
 
 TEST_F(LifecycleNetwork, CreateErrorAtEveryStepLeavesNothing) {
-  auto steps = steps_of("create");
+  auto steps = test::fault_steps_of("create");
   ASSERT_GE(steps.size(), 6u);
   ASSERT_NE(std::find(steps.begin(), steps.end(), "create.network"), steps.end());
   for (const auto& step : steps) {
@@ -125,7 +117,7 @@ TEST_F(LifecycleNetwork, CreateErrorAtEveryStepLeavesNothing) {
 }
 
 TEST_F(LifecycleNetwork, CreateCrashAtEveryStepIsRecovered) {
-  for (const auto& step : steps_of("create")) {
+  for (const auto& step : test::fault_steps_of("create")) {
     SCOPED_TRACE(step);
     auto r = create("p", step + ":crash");
     EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
@@ -146,7 +138,7 @@ TEST_F(LifecycleNetwork, CreateCrashAtEveryStepIsRecovered) {
 
 TEST_F(LifecycleNetwork, StopAndRmErrorsAndCrashesAreFinishedByRmOrRecover) {
   for (const std::string op : {"stop", "rm"}) {
-    auto steps = steps_of(op);
+    auto steps = test::fault_steps_of(op);
     ASSERT_FALSE(steps.empty()) << op;
     for (const auto& step : steps) {
       for (const std::string mode : {"error", "crash"}) {

@@ -57,14 +57,6 @@ void expect_nothing(const PodnsEnv& env) {
   }
 }
 
-std::vector<std::string> steps_of(const std::string& op) {
-  std::vector<std::string> out;
-  for (auto s : fault::steps()) {
-    if (s.starts_with(op + ".")) out.emplace_back(s);
-  }
-  return out;
-}
-
 class Lifecycle : public ::testing::Test {
  protected:
   void SetUp() override { PODNS_REQUIRE_PRIVILEGED(); }
@@ -75,13 +67,13 @@ TEST_F(Lifecycle, FaultStepsAreListed) {
   auto r = podns(env, {"fault-steps"});
   ASSERT_EQ(r.exit_code, 0);
   for (auto s : fault::steps()) EXPECT_NE(r.out.find(std::string(s) + "\n"), std::string::npos);
-  EXPECT_GE(steps_of("create").size(), 6u);
-  EXPECT_GE(steps_of("rm").size(), 3u);
+  EXPECT_GE(test::fault_steps_of("create").size(), 6u);
+  EXPECT_GE(test::fault_steps_of("rm").size(), 3u);
 }
 
 TEST_F(Lifecycle, CreateErrorAtEveryStepLeavesNothing) {
   PodnsEnv env;
-  for (const auto& step : steps_of("create")) {
+  for (const auto& step : test::fault_steps_of("create")) {
     SCOPED_TRACE(step);
     auto r = podns_fault(env, step + ":error", {"create", "p", "--userns", "0:100000:65536"});
     EXPECT_EQ(r.exit_code, 1);
@@ -92,7 +84,7 @@ TEST_F(Lifecycle, CreateErrorAtEveryStepLeavesNothing) {
 
 TEST_F(Lifecycle, CreateCrashAtEveryStepIsRecovered) {
   PodnsEnv env;
-  for (const auto& step : steps_of("create")) {
+  for (const auto& step : test::fault_steps_of("create")) {
     SCOPED_TRACE(step);
     auto r = podns_fault(env, step + ":crash", {"create", "p", "--userns", "0:100000:65536"});
     EXPECT_EQ(r.exit_code, 128 + SIGKILL);
@@ -111,7 +103,7 @@ TEST_F(Lifecycle, CreateCrashAtEveryStepIsRecovered) {
 TEST_F(Lifecycle, RmAndStopErrorsAndCrashesAreFinishedByRmOrRecover) {
   PodnsEnv env;
   for (const std::string op : {"stop", "rm"}) {
-    for (const auto& step : steps_of(op)) {
+    for (const auto& step : test::fault_steps_of(op)) {
       for (const std::string mode : {"error", "crash"}) {
         SCOPED_TRACE(step + ":" + mode);
         ASSERT_EQ(podns(env, {"create", "p", "--userns", "0:100000:65536"}).exit_code, 0);

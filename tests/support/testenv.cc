@@ -1,5 +1,7 @@
 #include "testenv.h"
 
+#include "podns/fault.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sched.h>
@@ -167,6 +169,14 @@ int in_child(const std::function<int(std::string& out)>& fn, std::string* out) {
   ::waitpid(pid, &status, 0);
   if (out) *out = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::vector<std::string> fault_steps_of(const std::string& op) {
+  std::vector<std::string> out;
+  for (auto s : fault::steps()) {
+    if (s.starts_with(op + ".")) out.emplace_back(s);
+  }
+  return out;
 }
 
 std::vector<std::string> mounts_under(const std::string& prefix) {

@@ -82,6 +82,9 @@ Run podns(const PodnsEnv& env, const std::vector<std::string>& args,
 // 128+N if it died of signal N. Output written to `out` in the child comes back.
 int in_child(const std::function<int(std::string& out)>& fn, std::string* out = nullptr);
 
+// The fault-injection steps of operation `op` ("create", "stop", "rm", ...).
+std::vector<std::string> fault_steps_of(const std::string& op);
+
 // Lines of /proc/self/mountinfo whose mount point starts with `prefix`.
 std::vector<std::string> mounts_under(const std::string& prefix);
 // Number of open fds of this process.

@@ -83,12 +83,7 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
   if (auto userns = s.userns_path()) namespaces.push_back({{"type", "user"}, {"path", *userns}});
   if (!s.host_network) namespaces.push_back({{"type", "network"}, {"path", s.netns_path()}});
   if (s.ipcns) namespaces.push_back({{"type", "ipc"}, {"path", s.pin_path(nsfs::Type::ipc)}});
-  if (s.utsns) {
-    namespaces.push_back({{"type", "uts"}, {"path", s.pin_path(nsfs::Type::uts)}});
-    // The pod's UTS namespace has its hostname; a runtime refuses to set
-    // one in a namespace it joins.
-    root.erase("hostname");
-  }
+  if (s.utsns) namespaces.push_back({{"type", "uts"}, {"path", s.pin_path(nsfs::Type::uts)}});
   linux_cfg["namespaces"] = std::move(namespaces);
   if (s.host_network) {
     // The kernel refuses a fresh sysfs for a netns the container's user
@@ -112,6 +107,10 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
     linux_cfg.erase("uidMappings");
     linux_cfg.erase("gidMappings");
   }
+  // The pod's UTS namespace has its hostname; a runtime refuses to set one
+  // in a namespace it joins. Erased last: erasing from an ordered_json
+  // object moves its other members, linux_cfg among them.
+  if (s.utsns) root.erase("hostname");
   // Parsed text is valid UTF-8, so the strict dump cannot throw.
   return root.dump(2) + "\n";
 }

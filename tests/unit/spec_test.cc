@@ -121,6 +121,26 @@ TEST(Spec, EverythingElseIsKeptInItsOrder) {
             (std::vector<std::string>{"uidMappings", "namespaces", "maskedPaths", "gidMappings"}));
 }
 
+// The hostname before "linux", as `runc spec` writes it: erasing it must
+// not disturb the rewrite of "linux" (it once did, through a reference into
+// the ordered object that the erase moved).
+TEST(Spec, PodWithIpcAndUtsJoinsThemAndDropsTheHostname) {
+  Sandbox s = pod();
+  s.ipcns = nsfs::NsId{1, 2};
+  s.utsns = nsfs::NsId{1, 3};
+  auto j = join(kConfig, s);
+  EXPECT_FALSE(j.contains("hostname"));
+  EXPECT_EQ(j["linux"]["namespaces"], Json::parse(R"([
+    {"type": "pid"},
+    {"type": "mount"},
+    {"type": "user", "path": "/run/podns/web-1/user"},
+    {"type": "network", "path": "/run/podns/web-1/net"},
+    {"type": "ipc", "path": "/run/podns/web-1/ipc"},
+    {"type": "uts", "path": "/run/podns/web-1/uts"}])"));
+  EXPECT_EQ(j["linux"]["uidMappings"][0]["hostID"], 100000);
+  EXPECT_EQ(j["linux"]["maskedPaths"], Json::parse(R"(["/proc/kcore"])"));
+}
+
 TEST(Spec, NoNamespacesArrayGetsOne) {
   auto j = join(R"({"linux": {}})", pod());
   EXPECT_EQ(j["linux"]["namespaces"], Json::parse(R"([

@@ -9,10 +9,17 @@
 // pod's user namespace, so "0 65535" means the pod's gids). The parent pins
 // the helper's namespaces, then kills and reaps it through its pidfd.
 //
-// The helper never outlives its parent: it has PR_SET_PDEATHSIG(SIGKILL),
-// checks its parent is still the one that cloned it, never changes its
-// credentials (a setresuid would clear the death signal: the bug CRI-O's
-// pinns has), and the Helper object kills and reaps it on every path.
+// With an owner (accounting to the pod), the helper is cloned without a new
+// user namespace, becomes the owner's uid and gid, and unshares the user
+// namespace itself, so that the namespace is owned by, and per-user kernel
+// limits are charged to, the pod's first host uid rather than root. The
+// parent writes the maps once the helper says the namespace exists.
+//
+// The helper never outlives its parent: it has PR_SET_PDEATHSIG(SIGKILL)
+// and checks its parent is still the one that cloned it; a credential
+// change clears the death signal (the bug CRI-O's pinns has), so after
+// becoming the owner it sets the signal and checks the parent again. The
+// Helper object kills and reaps it on every path.
 // Everything it does after the clone is async-signal-safe: it touches only
 // memory prepared before the clone.
 #pragma once
@@ -35,6 +42,12 @@ struct NamespaceRequest {
   // The pod's user namespace maps; nullopt for a pod without a user
   // namespace (its other namespaces are then owned by ours).
   std::optional<nsfs::Maps> userns;
+  // Who creates (and so owns) the user namespace: nullopt for us (root).
+  struct Owner {
+    uid_t uid;
+    gid_t gid;
+  };
+  std::optional<Owner> owner;
   bool net = true;
   bool ipc = false;
   bool uts = false;

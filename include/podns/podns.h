@@ -61,6 +61,11 @@ struct CreateOptions {
   // default_sysctls is false.
   std::vector<std::pair<std::string, std::string>> sysctls;
   bool default_sysctls = true;
+  // Accounting to the pod: the user namespace is created by, and so owned
+  // by, the host uid (and gid) the pod's lowest container ID maps to rather
+  // than root, so that per-user kernel limits (user.max_*_namespaces, ...)
+  // are charged to the pod's range.
+  bool userns_owned_by_pod = false;
   // A user namespace with 0:BASE:SIZE for uids and gids, BASE chosen from
   // the pool so that no live sandbox's range overlaps; freed by remove.
   std::optional<std::uint32_t> auto_userns;

@@ -33,6 +33,7 @@ struct Sandbox {
   std::optional<nsfs::NsId> userns;
   IdMap uid_map;
   IdMap gid_map;
+  uid_t userns_owner = 0;  // the host uid owning the user namespace
   std::string network;  // the CNI result as JSON text; empty when none
   std::string reason;   // why the state is `unknown` or `notready`
   std::string created_at;

@@ -13,6 +13,7 @@ void add_create(CLI::App& app, Globals& g) {
     bool allow_overlap = false;
     bool host_network = false, ipc = false, uts = false, no_default_sysctls = false;
     bool ip_netns = false;
+    bool owned_by_pod = false;
     std::string hostname;
     std::vector<std::string> sysctls;
     std::string network;
@@ -30,6 +31,9 @@ void add_create(CLI::App& app, Globals& g) {
                              "No user namespace: a network namespace owned by the host's");
   cmd->add_flag("--allow-host-root", o->allow_host_root,
                 "Allow maps that include host uid or gid 0 (refused by default)");
+  cmd->add_flag("--userns-owned-by-pod", o->owned_by_pod,
+                "Create the user namespace as the pod's first host uid instead of root, so that "
+                "per-user kernel limits are charged to the pod");
   cmd->add_flag("--allow-overlap", o->allow_overlap,
                 "Allow host ranges that overlap another sandbox's (refused by default)");
   auto* network = cmd->add_option(
@@ -67,6 +71,7 @@ void add_create(CLI::App& app, Globals& g) {
     opts.id = o->id;
     opts.allow_host_root = o->allow_host_root;
     opts.allow_overlap = o->allow_overlap;
+    opts.userns_owned_by_pod = o->owned_by_pod;
     opts.host_network = o->host_network;
     if (network->count()) opts.network = o->network;
     opts.ipc = o->ipc;

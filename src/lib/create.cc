@@ -1,11 +1,13 @@
 // Manager::create: reserve the ID, make the namespaces, pin them, record
 // the sandbox as ready. Each step registers its undo as it succeeds.
-#include "podns/fault.h"
-#include "podns/helper.h"
-#include "podns/pin.h"
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
+#include "podns/fault.h"
+#include "podns/helper.h"
+#include "podns/pin.h"
 #include "podns/podns.h"
 #include "podns/secure_path.h"
 #include "podns/sys.h"
@@ -37,10 +39,18 @@ Result<void> validate_hostname(const std::string& h) {
   return {};
 }
 
+// The host ID the lowest container ID maps to.
+std::uint32_t first_host_id(const IdMap& map) {
+  return std::min_element(map.begin(), map.end(), [](const auto& a, const auto& b) {
+           return a.container_id < b.container_id;
+         })->host_id;
+}
+
 // What the helper is to make, from the options.
 NamespaceRequest request_for(const CreateOptions& opts, const Sandbox& s) {
   NamespaceRequest req;
   if (s.has_userns) req.userns = nsfs::Maps{s.uid_map, s.gid_map};
+  if (s.userns_owner != 0) req.owner = NamespaceRequest::Owner{s.userns_owner, first_host_id(s.gid_map)};
   req.net = !opts.host_network;
   req.ipc = opts.ipc;
   req.uts = opts.uts;
@@ -170,12 +180,21 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   s.hostname = opts.hostname;
   s.sysctls = std::move(sysctls);
 
+  if (opts.userns_owned_by_pod && !s.has_userns)
+    return invalid_argument("a pod without a user namespace cannot own one");
+
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.
   if (opts.auto_userns) {
     PODNS_CHECK_CTX(store_.insert_auto(s, *opts.auto_userns, config_.auto_pool), ctx);
   } else {
     PODNS_CHECK_CTX(store_.insert(s, opts.allow_overlap), ctx);
+  }
+  if (opts.userns_owned_by_pod) {
+    // Known only now for an automatic range. Host uid 0 would be root's own
+    // accounting: mapping it is refused above unless allowed, and then the
+    // namespace is simply root's.
+    s.userns_owner = first_host_id(s.uid_map);
   }
   Rollback rollback;
   auto made = fault::point("create.reserve");

@@ -1,10 +1,12 @@
 #include "podns/helper.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,11 +18,21 @@ namespace {
 
 // What the helper reports: errno, the step that failed (errno 0: ready) and,
 // for a sysctl, which one.
-enum class Step : int { parent_check, wait_for_maps, unshare, hostname, sysctl };
+enum class Step : int {
+  parent_check,
+  become_owner,
+  unshare_userns,
+  wait_for_maps,
+  unshare,
+  hostname,
+  sysctl,
+};
 
 const char* step_name(Step s) {
   switch (s) {
     case Step::parent_check: return "check parent";
+    case Step::become_owner: return "become the user namespace's owner";
+    case Step::unshare_userns: return "unshare user namespace";
     case Step::wait_for_maps: return "wait for ID maps";
     case Step::unshare: return "unshare namespaces";
     case Step::hostname: return "set hostname";
@@ -39,6 +51,11 @@ struct Report {
 struct Plan {
   int sock;
   pid_t parent;
+  // Accounting to the pod: create the user namespace as this host uid
+  // (and gid), after the clone, instead of cloning into it as root.
+  bool as_owner;
+  uid_t owner_uid;
+  gid_t owner_gid;
   int unshare_flags;
   const char* hostname;  // null: leave it
   std::size_t hostname_len;
@@ -56,16 +73,52 @@ int write_file(const char* path, const std::string& value) {
   return err;
 }
 
+// A death signal, then the check that closes the race with a parent that
+// died before it was set. Returns an errno, 0 when the parent is alive.
+int tie_to_parent(pid_t parent) {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return errno;
+  return ::getppid() == parent ? 0 : ESRCH;
+}
+
+// Becomes owner_uid:owner_gid with no supplementary groups, keeping only
+// CAP_SYS_ADMIN (so that creating the user namespace does not depend on
+// the host allowing unprivileged ones). The credential change clears the
+// death signal: it is set again, and the parent checked again, at once.
+// Raw syscalls: glibc's set*id would signal the parent's threads, whose
+// descriptors the child inherited.
+int become_owner(const Plan& p) {
+  if (::prctl(PR_SET_KEEPCAPS, 1) < 0) return errno;
+  if (::syscall(SYS_setgroups, 0, nullptr) < 0) return errno;
+  if (::syscall(SYS_setresgid, p.owner_gid, p.owner_gid, p.owner_gid) < 0) return errno;
+  if (::syscall(SYS_setresuid, p.owner_uid, p.owner_uid, p.owner_uid) < 0) return errno;
+  if (int err = tie_to_parent(p.parent)) return err;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  constexpr std::uint32_t kSysAdmin = 1u << CAP_SYS_ADMIN;
+  __user_cap_data_struct data[2] = {{kSysAdmin, kSysAdmin, 0}, {0, 0, 0}};
+  if (::syscall(SYS_capset, &header, data) < 0) return errno;
+  return 0;
+}
+
+// Sends a report; false when the parent is gone.
+bool send(int sock, const Report& r) { return ::write(sock, &r, sizeof r) == sizeof r; }
+
 // The helper's whole life. Async-signal-safe: no allocation, no locks, only
 // raw syscalls on memory that was set up before the clone (std::string's
 // data() and size() only read).
 [[noreturn]] void helper_main(const Plan& p) {
   Report r{0, Step::parent_check, 0};
-  // A death signal first, then the check that closes the race with a parent
-  // that died before it was set.
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || ::getppid() != p.parent) {
-    r.err = errno ? errno : ESRCH;
-  } else {
+  r.err = tie_to_parent(p.parent);
+  if (r.err == 0 && p.as_owner) {
+    r.step = Step::become_owner;
+    r.err = become_owner(p);
+    if (r.err == 0) {
+      r.step = Step::unshare_userns;
+      if (::unshare(CLONE_NEWUSER) < 0) r.err = errno;
+    }
+    // The parent writes the maps on this report.
+    if (!send(p.sock, r) || r.err != 0) ::_exit(1);
+  }
+  if (r.err == 0) {
     r.step = Step::wait_for_maps;
     char go = 0;
     ssize_t n;
@@ -86,13 +139,30 @@ int write_file(const char* path, const std::string& value) {
     r.index = static_cast<int>(i);
     r.err = write_file(p.sysctls[i].first.c_str(), p.sysctls[i].second);
   }
-  if (::write(p.sock, &r, sizeof r) != sizeof r) ::_exit(1);
-  if (r.err != 0) ::_exit(1);
+  if (!send(p.sock, r) || r.err != 0) ::_exit(1);
   // Hold the namespaces until the parent kills us (or closes its end).
   char c;
   while (::read(p.sock, &c, 1) < 0 && errno == EINTR) {
   }
   ::_exit(0);
+}
+
+// Reads the helper's report and turns a failure into an error.
+Result<void> read_report(const Fd& sock, const NamespaceRequest& req) {
+  Report r{};
+  ssize_t n;
+  do n = ::read(sock.get(), &r, sizeof r);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return sys_error("read helper report");
+  if (n != sizeof r) return plain_error(EPIPE, "helper died before reporting");
+  if (r.err == 0) return {};
+  if (r.step == Step::sysctl && r.index >= 0 && static_cast<std::size_t>(r.index) < req.sysctls.size())
+    return errno_error(r.err, "helper: write sysctl", req.sysctls[static_cast<std::size_t>(r.index)].first);
+  if (r.step == Step::become_owner || r.step == Step::unshare_userns)
+    return errno_error(r.err, std::string("helper: ") + step_name(r.step) + " as uid " +
+                                  std::to_string(req.owner->uid) + " gid " +
+                                  std::to_string(req.owner->gid));
+  return errno_error(r.err, std::string("helper: ") + step_name(r.step));
 }
 
 Result<void> write_map(const std::string& proc_dir, const char* file, const IdMap& map) {
@@ -123,19 +193,24 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
     return sys_error("socketpair");
   Fd ours(sv[0]), theirs(sv[1]);
   pid_t self = ::getpid();
+  if (req.owner && !req.userns) return invalid_argument("an owner needs a user namespace");
 
   const Plan plan{theirs.get(),
                   self,
+                  req.owner.has_value(),
+                  req.owner ? req.owner->uid : 0,
+                  req.owner ? req.owner->gid : 0,
                   unshare_flags,
                   req.uts && !req.hostname.empty() ? req.hostname.c_str() : nullptr,
                   req.hostname.size(),
                   req.sysctls.data(),
                   req.sysctls.size()};
-  PODNS_TRY(child, sys::clone3(req.userns ? CLONE_NEWUSER : 0, SIGCHLD));
+  PODNS_TRY(child, sys::clone3(req.userns && !req.owner ? CLONE_NEWUSER : 0, SIGCHLD));
   if (child.pid == 0) helper_main(plan);
   theirs.reset();
   Helper h(child.pid, std::move(child.pidfd));  // kills and reaps on any early return
 
+  if (req.owner) PODNS_CHECK(read_report(ours, req));  // its user namespace exists
   if (req.userns) {
     std::string proc_dir = "/proc/" + std::to_string(h.pid_);
     PODNS_CHECK_CTX(write_map(proc_dir, "gid_map", req.userns->gid), "write gid map");
@@ -143,16 +218,7 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
   }
   if (::write(ours.get(), "g", 1) != 1) return sys_error("tell helper to go on");
 
-  Report r{};
-  ssize_t n;
-  do n = ::read(ours.get(), &r, sizeof r);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return sys_error("read helper report");
-  if (n != sizeof r) return plain_error(EPIPE, "helper died before reporting");
-  if (r.err != 0 && r.step == Step::sysctl && r.index >= 0 &&
-      static_cast<std::size_t>(r.index) < req.sysctls.size())
-    return errno_error(r.err, "helper: write sysctl", req.sysctls[static_cast<std::size_t>(r.index)].first);
-  if (r.err != 0) return errno_error(r.err, std::string("helper: ") + step_name(r.step));
+  PODNS_CHECK(read_report(ours, req));
   return h;
 }
 

@@ -41,6 +41,7 @@ json to_json(const Sandbox& s) {
   j["userns"] = s.userns_path() ? json(*s.userns_path()) : json(nullptr);
   j["netns_inode"] = s.netns ? json(s.netns->ino) : json(nullptr);
   j["userns_inode"] = s.userns ? json(s.userns->ino) : json(nullptr);
+  j["userns_owner_uid"] = s.has_userns ? json(s.userns_owner) : json(nullptr);
   j["uid_mappings"] = to_json(s.uid_map);
   j["gid_mappings"] = to_json(s.gid_map);
   j["network"] = s.network.empty() ? json(nullptr) : json::parse(s.network, nullptr, false);

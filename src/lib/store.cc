@@ -85,6 +85,7 @@ std::string extra_json(const Sandbox& s) {
     return ns ? nlohmann::json{{"dev", ns->dev}, {"ino", ns->ino}} : nlohmann::json(nullptr);
   };
   if (s.host_network) j["host_network"] = true;
+  if (s.userns_owner != 0) j["userns_owner"] = s.userns_owner;
   if (s.ipcns) j["ipc"] = id(s.ipcns);
   if (s.utsns) j["uts"] = id(s.utsns);
   if (!s.hostname.empty()) j["hostname"] = s.hostname;
@@ -102,6 +103,7 @@ Result<void> read_extra(const std::string& text, Sandbox& s) {
       return nsfs::NsId{j[key]["dev"].get<dev_t>(), j[key]["ino"].get<ino_t>()};
     };
     s.host_network = j.value("host_network", false);
+    s.userns_owner = j.value("userns_owner", uid_t{0});
     s.ipcns = id("ipc");
     s.utsns = id("uts");
     s.hostname = j.value("hostname", "");

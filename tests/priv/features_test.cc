@@ -64,6 +64,50 @@ TEST_F(Features, IpcAndUtsNamespacesAreOwnedByThePodsUserns) {
   EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
 }
 
+// Accounting to the pod: the user namespace is the pod's lowest container
+// ID's host uid's, whatever the order of the lines; everything else is as
+// in any pod.
+TEST_F(Features, UsernsOwnedByThePodIsOwnedByItsFirstHostUid) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "o", "--uidmap", "1:300000:10,0:100000:1", "--gidmap",
+                       "0:200000:11", "--userns-owned-by-pod"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto j = json::parse(c.out);
+  EXPECT_EQ(j["userns_owner_uid"], 100000);
+  auto of = podns(env, {"userns-of", j["netns"]});
+  ASSERT_EQ(of.exit_code, 0) << of.err;
+  auto owner = json::parse(of.out);
+  EXPECT_EQ(owner["owner_uid"], 100000);
+  EXPECT_EQ(owner["userns_inode"], j["userns_inode"]) << "the netns is the pod userns's";
+  EXPECT_EQ(owner["uid_mappings"], j["uid_mappings"]);
+  EXPECT_EQ(read_in({{j["netns"], CLONE_NEWNET}}, "/proc/sys/net/ipv4/ping_group_range"),
+            "200000\t200010\n") << "the pod's gids 0-10, seen from the host";
+  auto i = podns(env, {"inspect", "o"});
+  EXPECT_EQ(json::parse(i.out)["userns_owner_uid"], 100000) << "recorded";
+  EXPECT_EQ(podns(env, {"rm", "o"}).exit_code, 0);
+
+  // An automatic range: the owner is its base.
+  auto a = podns(env, {"create", "a", "--userns", "auto:1000", "--userns-owned-by-pod"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto aj = json::parse(a.out);
+  EXPECT_EQ(aj["userns_owner_uid"], aj["uid_mappings"][0]["host_id"]);
+  auto aof = podns(env, {"userns-of", aj["netns"]});
+  EXPECT_EQ(json::parse(aof.out)["owner_uid"], aj["uid_mappings"][0]["host_id"]);
+  EXPECT_EQ(podns(env, {"rm", "a"}).exit_code, 0);
+
+  // Root's by default.
+  auto r = podns(env, {"create", "r", "--userns", "0:100000:65536"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["userns_owner_uid"], 0);
+  EXPECT_EQ(podns(env, {"rm", "r"}).exit_code, 0);
+
+  auto none = podns(env, {"create", "n", "--no-userns", "--userns-owned-by-pod"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("without a user namespace"), std::string::npos) << none.err;
+  EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+  EXPECT_EQ(podns(env, {"ls", "--json"}).out, "[]\n");
+}
+
 TEST_F(Features, HostNetworkPodHasNoNetnsButItsOwnUserns) {
   PodnsEnv env;
   auto c = podns(env, {"create", "h", "--userns", "0:100000:65536", "--host-network"});

@@ -278,5 +278,44 @@ TEST_F(Lifecycle, FiveHundredCyclesReturnToTheStart) {
   EXPECT_TRUE(m->list()->empty());
 }
 
+// The processes running the podns binary, other than this test's own.
+std::vector<pid_t> podns_processes() {
+  std::vector<pid_t> found;
+  auto cli = std::filesystem::canonical(test::podns_cli());
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink(e.path() / "exe", ec);
+    if (!ec && exe == cli) found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+// The helper never outlives podns, also when it changed its credentials to
+// own the pod's user namespace (which clears the parent-death signal, the
+// way CRI-O's pinns leaks its child): podns killed while the helper holds
+// the namespaces, or failing after the maps are written.
+TEST_F(Lifecycle, HelperDiesWithPodnsEvenWhenItOwnsTheUserns) {
+  PodnsEnv env;
+  ASSERT_EQ(podns_processes(), std::vector<pid_t>{});
+  for (const std::string owned : {"", "--userns-owned-by-pod"}) {
+    for (const std::string mode : {"crash", "error"}) {
+      SCOPED_TRACE(owned + " " + mode);
+      std::vector<std::string> args{"create", "p", "--userns", "0:100000:65536"};
+      if (!owned.empty()) args.push_back(owned);
+      auto r = podns_fault(env, "create.namespaces:" + mode, args);
+      EXPECT_EQ(r.exit_code, mode == "crash" ? 128 + SIGKILL : 1) << r.err;
+      // The death signal is sent as podns exits; give the kernel a moment.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (!podns_processes().empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      EXPECT_EQ(podns_processes(), std::vector<pid_t>{}) << "a helper outlived podns";
+      EXPECT_EQ(podns(env, {"recover"}).exit_code, 0);
+      expect_nothing(env);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace podns

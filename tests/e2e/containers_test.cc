@@ -90,21 +90,47 @@ class Containers : public ::testing::TestWithParam<std::string> {
     for (const auto& id : ids_) EXPECT_EQ(cgroups_of(id), Names{}) << id;
     auto ours = "podns-e2e-" + std::to_string(::getpid()) + "-";
     for (const auto& n : list_dir("/run/netns")) EXPECT_NE(n.rfind(ours, 0), 0u) << n;
-    auto rm = test::podns(env_, {"rm", "pod"});
-    EXPECT_EQ(rm.exit_code, 0) << rm.err;
+    others_.push_back("pod");
+    for (const auto& id : others_) {
+      auto rm = test::podns(env_, {"rm", id});
+      EXPECT_EQ(rm.exit_code, 0) << id << ": " << rm.err;
+    }
     EXPECT_EQ(test::mounts_under(env_.root() + "/"), Names{});
   }
 
   std::string pin(const char* which) const { return pod_[which].get<std::string>(); }
 
-  // A bundle whose container runs `sh -c script`, joined to the pod by the
-  // real `podns spec`.
+  // A bundle whose container runs `sh -c script`, joined to the pod (or to
+  // `sandbox`) by the real `podns spec`.
   void pod_bundle(const std::string& script, std::string* dir,
-                  const std::vector<Bind>& binds = {}) {
+                  const std::vector<Bind>& binds = {}, const std::string& sandbox = "pod") {
     *dir = work_.path() + "/bundle" + std::to_string(bundles_++);
     ASSERT_TRUE(make_bundle(*dir, {"sh", "-c", script}, binds));
-    auto s = test::podns(env_, {"spec", "pod", "--bundle", *dir});
+    auto s = test::podns(env_, {"spec", sandbox, "--bundle", *dir});
     ASSERT_EQ(s.exit_code, 0) << s.err;
+  }
+
+  // Another pod, `podns create ID args...`, removed by TearDown.
+  json other_pod(const std::string& id, std::vector<std::string> args) {
+    args.insert(args.begin(), {"create", id});
+    auto c = test::podns(env_, args);
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    if (c.exit_code != 0) return json();
+    others_.push_back(id);
+    return json::parse(c.out);
+  }
+
+  // Runs `script` in a container of sandbox `id`; its output, or "" after
+  // recording a failure.
+  std::string run_in(const std::string& id, const std::string& script,
+                     const std::vector<Bind>& binds = {}) {
+    std::string b;
+    pod_bundle(script, &b, binds, id);
+    if (HasFatalFailure()) return "";
+    auto c = container(b);
+    auto r = c->run();
+    EXPECT_TRUE(r.ok()) << r.describe();
+    return r.out;
   }
 
   // A host directory the pod's root may write in.
@@ -127,6 +153,7 @@ class Containers : public ::testing::TestWithParam<std::string> {
   json pod_;
   int bundles_ = 0;
   Names ids_;
+  Names others_;
 };
 
 TEST_P(Containers, SeeThePodsIdMaps) {
@@ -344,6 +371,132 @@ TEST_P(Containers, HostNetnsWithANewUsernsIsTheNegativeControl) {
   ever.insert(host_after.begin(), host_after.end());
   for (const auto& n : always) EXPECT_TRUE(std::count(seen.begin(), seen.end(), n)) << n;
   for (const auto& n : seen) EXPECT_TRUE(ever.count(n)) << n;
+}
+
+// Several mapping lines per pod (containerd takes one): the container sees
+// them all, its config carries them all, and an ID of the second line
+// lands on the second line's host range.
+TEST_P(Containers, SeeSeveralMappingLines) {
+  const IdMap uid{{0, 400000, 1000}, {1000, 500000, 1000}, {2000, 600000, 63536}};
+  const IdMap gid{{0, 410000, 1000}, {1000, 510000, 64536}};
+  auto pod = other_pod("multi", {"--uidmap", to_string(uid), "--gidmap", to_string(gid)});
+  ASSERT_FALSE(pod.is_null());
+  EXPECT_EQ(pod["uid_mappings"], to_json(uid));
+  auto owner = test::podns(env_, {"userns-of", pod["netns"]});
+  ASSERT_EQ(owner.exit_code, 0) << owner.err;
+  EXPECT_EQ(json::parse(owner.out)["uid_mappings"], to_json(uid));
+
+  // A host file of 500500:510500 is 1500:1500 inside: on the second lines.
+  auto shared = work_.path() + "/multi-shared";
+  ASSERT_EQ(::mkdir(shared.c_str(), 0755), 0);
+  ASSERT_TRUE(std::ofstream(shared + "/f") << "x");
+  ASSERT_EQ(::chown((shared + "/f").c_str(), 500500, 510500), 0);
+  auto out = run_in("multi",
+                    "cat /proc/self/uid_map; echo --; cat /proc/self/gid_map; echo --; "
+                    "stat -c '%u %g' /mnt/f",
+                    {{shared, "/mnt"}});
+  auto parts = lines(out);
+  auto sep = out.find("--\n");
+  ASSERT_NE(sep, std::string::npos) << out;
+  auto sep2 = out.find("--\n", sep + 3);
+  ASSERT_NE(sep2, std::string::npos) << out;
+  EXPECT_EQ(parse_kernel_text(out.substr(0, sep)), uid);
+  EXPECT_EQ(parse_kernel_text(out.substr(sep + 3, sep2 - sep - 3)), gid);
+  EXPECT_EQ(parts.back(), "1500 1500");
+}
+
+TEST_P(Containers, JoinThePodsIpcAndUtsNamespaces) {
+  auto pod = other_pod("ipcuts", {"--userns", "0:400000:65536", "--ipc", "--uts", "--hostname",
+                                  "pod-ipcuts"});
+  ASSERT_FALSE(pod.is_null());
+  auto out = lines(run_in("ipcuts", "hostname; stat -L -c %i /proc/self/ns/ipc /proc/self/ns/uts"));
+  EXPECT_EQ(out, (Names{"pod-ipcuts", inode_of(pod["ipcns"]), inode_of(pod["utsns"])}));
+  EXPECT_NE(inode_of(pod["utsns"]), inode_of("/proc/self/ns/uts"));
+}
+
+// No netns of its own: the container is in the host's, and its /sys is the
+// host's, bound read-only (the pod's user namespace may not mount sysfs
+// for a netns it does not own).
+TEST_P(Containers, OfAHostNetworkPodShareTheHostsNetworkReadOnly) {
+  auto pod = other_pod("hostnet", {"--userns", "0:400000:65536", "--host-network"});
+  ASSERT_FALSE(pod.is_null());
+  ASSERT_TRUE(pod["netns"].is_null());
+  auto host_ifaces = list_dir("/sys/class/net");
+  auto out = lines(run_in("hostnet",
+                          "stat -L -c %i /proc/self/ns/net /proc/self/ns/user; "
+                          "grep -E '^[^ ]+ /sys ' /proc/mounts | tail -1 | cut -d' ' -f4 | "
+                          "cut -d, -f1; ls /sys/class/net"));
+  ASSERT_GE(out.size(), 3u);
+  EXPECT_EQ(out[0], inode_of("/proc/self/ns/net")) << "the host's netns";
+  EXPECT_EQ(out[1], inode_of(pod["userns"])) << "the pod's user namespace";
+  EXPECT_EQ(out[2], "ro") << "the options of /sys";
+  EXPECT_EQ(sorted(Names(out.begin() + 3, out.end())), host_ifaces);
+}
+
+// Whether we have `cap` in our effective set.
+bool have_capability(int cap) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("CapEff:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> cap) & 1;
+  }
+  return false;
+}
+
+// Accounting to the pod: the user namespace is owned by host uid 400000,
+// and the container works in it as in any other pod.
+TEST_P(Containers, RunInAUsernsOwnedByThePod) {
+  auto pod = other_pod("owned", {"--userns", "0:400000:65536", "--userns-owned-by-pod"});
+  ASSERT_FALSE(pod.is_null());
+  EXPECT_EQ(pod["userns_owner_uid"], 400000);
+  std::string b;
+  ASSERT_NO_FATAL_FAILURE(
+      pod_bundle("id -u; stat -L -c %i /proc/self/ns/user; ls /sys/class/net", &b, {}, "owned"));
+  // runc sets rlimits from the host with prlimit(2) on the container's
+  // process; for a process in a user namespace root does not own, that
+  // takes CAP_SYS_RESOURCE, which root lacks on some machines (this one).
+  constexpr int kCapSysResource = 24;
+  if (GetParam() == "runc" && !have_capability(kCapSysResource)) {
+    auto config = read_config(b);
+    config["process"].erase("rlimits");
+    write_config(b, config);
+  }
+  auto c = container(b);
+  auto r = c->run();
+  ASSERT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(lines(r.out), (Names{"0", inode_of(pod["userns"]), "lo"}));
+}
+
+// What root in the pod cannot do: join the host's network namespace (even
+// with its nsfs file in hand), see the host's interfaces, or read podns's
+// state database (even with its directory bound in). The container gets the
+// capabilities that would allow all of it within one user namespace, so a
+// refusal comes from the pod's user namespace, not from a missing
+// capability: joining its own netns, the control, works.
+TEST_P(Containers, RootInsideCannotReachTheHost) {
+  ASSERT_NE(list_dir("/sys/class/net"), Names{"lo"}) << "the host must have more than lo";
+  std::string b;
+  auto host_net = "/proc/" + std::to_string(::getpid()) + "/ns/net";
+  ASSERT_NO_FATAL_FAILURE(pod_bundle(
+      "if nsenter --net=/proc/self/ns/net true; then echo own; fi; "
+      "if nsenter --net=/hostnet true 2>/dev/null; then echo joined; else echo refused; fi; "
+      "ls /sys/class/net; echo --; ip -o link show | cut -d: -f2; echo --; "
+      "if cat /state/podns.db >/dev/null 2>&1; then echo read; else echo unreadable; fi; "
+      "if ls /state >/dev/null 2>&1; then echo listed; else echo unlisted; fi",
+      &b, {{host_net, "/hostnet"}, {env_.state_dir(), "/state"}}));
+  // The mount points, made here: the pod's root may not write the rootfs.
+  ASSERT_TRUE(std::ofstream(b + "/rootfs/hostnet"));
+  ASSERT_EQ(::mkdir((b + "/rootfs/state").c_str(), 0755), 0);
+  auto config = read_config(b);
+  for (const char* set : {"bounding", "effective", "permitted"}) {
+    for (const char* cap : {"CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH"})
+      config["process"]["capabilities"][set].push_back(cap);
+  }
+  write_config(b, config);
+  auto c = container(b);
+  auto r = c->run();
+  ASSERT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(lines(r.out), (Names{"own", "refused", "lo", "--", " lo", "--", "unreadable", "unlisted"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, Containers, ::testing::ValuesIn(kRuntimes),

@@ -16,4 +16,8 @@ Result<IdMap> id_map_from_json(const nlohmann::json& j);
 // uid_mappings, gid_mappings, created_at, root, network, reason.
 nlohmann::json to_json(const Sandbox& s);
 
+// [{"stage": NAME, "us": MICROSECONDS}, ..., {"stage": "total", "us": SUM}],
+// in the order the stages ran.
+nlohmann::json to_json(const std::vector<StageTime>& timings);
+
 }  // namespace podns

@@ -119,7 +119,7 @@ class Manager {
   // The pin root's fd, set up (tmpfs, shared) on first use.
   Result<const Fd*> root();
   Result<void> create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
-                                 Rollback& rollback);
+                                 StageTimer& timer, Rollback& rollback);
   // Removes whatever of `s` exists (network, pins, directory), then its row.
   // On failure the row is kept, marked unknown with the reason.
   Result<void> teardown(Sandbox& s);

@@ -9,6 +9,7 @@
 
 #include "podns/idmap.h"
 #include "podns/nsfs.h"
+#include "podns/timings.h"
 
 namespace podns {
 
@@ -50,6 +51,8 @@ struct Sandbox {
   std::string hostname;  // of the pod's UTS namespace
   std::string ip_netns;  // the netns's second pin, for `ip netns`, or ""
   std::vector<std::pair<std::string, std::string>> sysctls;  // as written in the netns
+  // Filled by create, not kept: where its time went.
+  std::vector<StageTime> timings;
 
   std::string dir() const { return root + "/" + id; }
   // The pin of the network namespace (meaningless for a host-network pod).

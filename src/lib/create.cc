@@ -62,14 +62,16 @@ NamespaceRequest request_for(const CreateOptions& opts, const Sandbox& s) {
 }  // namespace
 
 Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
-                                       Rollback& rollback) {
+                                       StageTimer& timer, Rollback& rollback) {
   PODNS_TRY_CTX(dir, pin::make_pod_dir(root, s.id), "make pod directory " + s.dir());
   rollback.add("remove pod directory",
                [&] { return pin::remove_pod_dir(root, s.root, s.id, expected_pins(s)); });
   PODNS_CHECK(fault::point("create.directory"));
+  timer.mark("directory");
 
   PODNS_TRY_CTX(helper, Helper::spawn(request_for(opts, s)), "create namespaces");
   PODNS_CHECK(fault::point("create.namespaces"));
+  timer.mark("namespaces");
   auto pin = [&](nsfs::Type t) -> Result<nsfs::NsId> {
     auto id = pin::pin(dir, s.dir(), t, helper.ns_path(t));
     if (!id) return std::unexpected(std::move(id.error()).context(std::string("pin ") + nsfs::name(t) + " namespace"));
@@ -94,7 +96,9 @@ Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const Create
   }
   if (opts.ip_netns) PODNS_CHECK_CTX(pin_ip_netns(s, rollback), "pin for ip netns");
   PODNS_CHECK(fault::point("create.pin-net"));
+  timer.mark("pins");
   PODNS_CHECK_CTX(helper.finish(), "stop helper");
+  timer.mark("helper exit");
   return {};
 }
 
@@ -125,6 +129,8 @@ Result<void> Manager::unpin_ip_netns(const Sandbox& s) {
 }
 
 Result<Sandbox> Manager::create(const CreateOptions& opts) {
+  std::vector<StageTime> timings;
+  StageTimer timer(timings);
   PODNS_CHECK(validate_id(opts.id));
   if (opts.userns && opts.auto_userns)
     return invalid_argument("give either maps or an automatic range, not both");
@@ -163,8 +169,10 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   } else if (opts.network && *opts.network != "none") {
     return invalid_argument("a host-network pod cannot have a CNI network");
   }
+  timer.mark("checks");
   PODNS_TRY_CTX(lock, store_.lock(opts.id), ctx);
   PODNS_TRY_CTX(root_fd, root(), ctx);
+  timer.mark("lock");
 
   Sandbox s;
   s.id = opts.id;
@@ -196,15 +204,20 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
     // namespace is simply root's.
     s.userns_owner = first_host_id(s.uid_map);
   }
+  timer.mark("reserve");
   Rollback rollback;
   auto made = fault::point("create.reserve");
-  if (made) made = create_namespaces(*root_fd, s, opts, rollback);
-  if (made && network) made = attach(s, *network, rollback);
+  if (made) made = create_namespaces(*root_fd, s, opts, timer, rollback);
+  if (made && network) {
+    made = attach(s, *network, rollback);
+    timer.mark("network");
+  }
   if (made) made = fault::point("create.network");
   if (made) {
     s.state = SandboxState::ready;
     made = store_.update(s);
     if (made) made = fault::point("create.ready");
+    timer.mark("record");
   }
   if (!made) {
     // Undo what was made; if an undo fails, keep the row, marked unknown,
@@ -219,6 +232,7 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
     return std::unexpected(std::move(made.error()).context(ctx));
   }
   rollback.dismiss();
+  s.timings = std::move(timings);
   return s;
 }
 

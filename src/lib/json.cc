@@ -58,4 +58,16 @@ json to_json(const Sandbox& s) {
   return j;
 }
 
+json to_json(const std::vector<StageTime>& timings) {
+  json out = json::array();
+  std::chrono::nanoseconds total{0};
+  auto us = [](std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+  for (const auto& t : timings) {
+    out.push_back({{"stage", t.stage}, {"us", us(t.took)}});
+    total += t.took;
+  }
+  out.push_back({{"stage", "total"}, {"us", us(total)}});
+  return out;
+}
+
 }  // namespace podns

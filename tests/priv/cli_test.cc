@@ -63,6 +63,30 @@ TEST_F(Cli, CreateInspectLsRm) {
   EXPECT_EQ(json::parse(podns(env, {"ls", "--json"}).out), json::array());
 }
 
+// --timings: every stage in the order it ran, with a total that is their sum.
+TEST_F(Cli, CreateTimingsNameEveryStage) {
+  PodnsEnv env;
+  auto c = podns(env, {"create", "t", "--userns", "0:100000:65536", "--timings"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto timings = json::parse(c.out)["timings"];
+  ASSERT_TRUE(timings.is_array()) << c.out;
+  std::vector<std::string> stages;
+  double sum = 0;
+  for (const auto& t : timings) {
+    stages.push_back(t["stage"]);
+    EXPECT_GE(t["us"].get<double>(), 0.0) << t;
+    if (t["stage"] != "total") sum += t["us"].get<double>();
+  }
+  EXPECT_EQ(stages, (std::vector<std::string>{"checks", "lock", "reserve", "directory", "namespaces",
+                                              "pins", "helper exit", "record", "total"}));
+  EXPECT_NEAR(timings.back()["us"].get<double>(), sum, 1.0);
+  EXPECT_GT(sum, 0.0);
+  // Not asked for: not shown.
+  auto i = podns(env, {"inspect", "t"});
+  EXPECT_FALSE(json::parse(i.out).contains("timings"));
+  EXPECT_EQ(podns(env, {"rm", "t"}).exit_code, 0);
+}
+
 TEST_F(Cli, SeparateUidAndGidMaps) {
   PodnsEnv env;
   auto c = podns(env, {"create", "p", "--uidmap", "0:100000:1000,1000:300000:10", "--gidmap",

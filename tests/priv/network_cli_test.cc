@@ -65,6 +65,21 @@ class NetworkCli : public ::testing::Test {
   PodnsEnv env_;
 };
 
+// --timings shows the CNI plugins' share, so that a slow plugin shows.
+TEST_F(NetworkCli, TimingsShowTheNetworkStage) {
+  net_->write(env_.cni_conf_dir());
+  auto r = podns(env_, {"create", "pt", "--userns", "0:100000:65536", "--network", net_->name(),
+                        "--timings"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = json::parse(r.out);
+  std::vector<std::string> stages;
+  for (const auto& t : out["timings"]) stages.push_back(t["stage"]);
+  EXPECT_EQ(stages, (std::vector<std::string>{"checks", "lock", "reserve", "directory", "namespaces",
+                                              "pins", "helper exit", "network", "record", "total"}));
+  EXPECT_EQ(podns(env_, {"rm", "pt"}).exit_code, 0);
+  expect_nothing_of("pt", *net_);
+}
+
 TEST_F(NetworkCli, CreateAttachesTheNamedNetwork) {
   const std::string other = net_->subnet_prefix().substr(0, 7) + "253.0/24";  // 10.254.253.0/24
   net_->write(env_.cni_conf_dir(), {}, "",

@@ -29,7 +29,7 @@ Result<Fd> open_root(const std::string& root);
 // Creates ROOT/ID (0711); EEXIST if it is already there.
 Result<Fd> make_pod_dir(const Fd& root, const std::string& id);
 // Opens ROOT/ID without following a symlink; an empty Fd when it is absent.
-Result<Fd> open_pod_dir(const Fd& root, const std::string& id);
+Result<Fd> open_pod_dir(const Fd& root, const std::string& root_path, const std::string& id);
 
 // Bind-mounts `source` (a /proc/<pid>/ns/<name> path, or another pin) on
 // DIR/<name> and returns the pinned namespace's identity, checked to be of

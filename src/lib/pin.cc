@@ -83,10 +83,11 @@ Result<Fd> make_pod_dir(const Fd& root, const std::string& id) {
   return sys::open_at(root.get(), id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 }
 
-Result<Fd> open_pod_dir(const Fd& root, const std::string& id) {
+Result<Fd> open_pod_dir(const Fd& root, const std::string& root_path, const std::string& id) {
   int fd = ::openat(root.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return Fd();
-  if (fd < 0) return sys_error("open", id);
+  // ELOOP or ENOTDIR: a symlink or a file took the directory's place.
+  if (fd < 0) return sys_error("open pod directory", root_path + "/" + id);
   return Fd(fd);
 }
 
@@ -150,7 +151,7 @@ Result<void> unpin_as(const Fd& dir, const std::string& dir_path, const std::str
 Result<void> remove_pod_dir(const Fd& root, const std::string& root_path, const std::string& id,
                             const std::vector<Expected>& expect) {
   const std::string dir_path = root_path + "/" + id;
-  PODNS_TRY(dir, open_pod_dir(root, id));
+  PODNS_TRY(dir, open_pod_dir(root, root_path, id));
   if (!dir) return {};
   for (nsfs::Type t : kAllTypes) {
     std::optional<nsfs::NsId> want;

@@ -109,6 +109,47 @@ TEST_F(Hardening, ForeignMountAtAPinIsLeftAloneAndReported) {
   expect_empty(env);
 }
 
+// A symlink at ROOT/ID, placed before create or swapped in for the pod's
+// directory before rm, is never followed: nothing is mounted or unmounted
+// where it points, and the error says so.
+TEST_F(Hardening, SymlinkAtThePodDirectoryIsNeverFollowed) {
+  PodnsEnv env;
+  ASSERT_EQ(podns(env, {"create", "a", "--userns", "0:100000:65536"}).exit_code, 0);
+  test::TempDir elsewhere;
+  const std::string link = env.root() + "/s";
+
+  // Before: create finds the name taken and mounts nothing through it.
+  ASSERT_EQ(::symlink(elsewhere.path().c_str(), link.c_str()), 0);
+  auto c = podns(env, {"create", "s", "--userns", "0:300000:65536"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.err.find(link), std::string::npos) << c.err;
+  EXPECT_TRUE(std::filesystem::is_empty(elsewhere.path()));
+  EXPECT_TRUE(test::mounts_under(elsewhere.path() + "/").empty());
+  EXPECT_TRUE(std::filesystem::is_symlink(link)) << "not ours: left as it was";
+  ASSERT_EQ(::unlink(link.c_str()), 0);
+
+  // During: the pod's directory is moved away and a symlink put in its
+  // place, pointing at a directory with a namespace mounted as "net".
+  const std::string dir = env.root() + "/a";
+  ASSERT_EQ(::rename(dir.c_str(), (dir + ".moved").c_str()), 0);
+  ASSERT_EQ(::symlink(elsewhere.path().c_str(), dir.c_str()), 0);
+  const std::string decoy = elsewhere.path() + "/net";
+  ASSERT_TRUE(std::ofstream(decoy));
+  ASSERT_EQ(::mount("/proc/self/ns/net", decoy.c_str(), nullptr, MS_BIND, nullptr), 0);
+  auto rm = podns(env, {"rm", "a"});
+  EXPECT_EQ(rm.exit_code, 1);
+  EXPECT_NE(rm.err.find(dir), std::string::npos) << rm.err;
+  EXPECT_EQ(test::mounts_under(decoy).size(), 1u) << "the decoy was unmounted";
+  EXPECT_EQ(json::parse(podns(env, {"inspect", "a"}).out)["state"], "unknown");
+  ASSERT_EQ(::umount2(decoy.c_str(), MNT_DETACH), 0);
+
+  // Put back, rm finishes.
+  ASSERT_EQ(::unlink(dir.c_str()), 0);
+  ASSERT_EQ(::rename((dir + ".moved").c_str(), dir.c_str()), 0);
+  EXPECT_EQ(podns(env, {"rm", "a"}).exit_code, 0);
+  expect_empty(env);
+}
+
 TEST_F(Hardening, FilesAreNotReadableByOthers) {
   PodnsEnv env;
   ASSERT_EQ(podns(env, {"create", "m", "--userns", "0:100000:65536"}).exit_code, 0);

@@ -17,6 +17,11 @@ packages=(
   runc crun containernetworking-plugins busybox-static iproute2 util-linux
   # benchmark runner and plot
   hyperfine gnuplot-nox jq
+  # fuzzing (scripts/fuzz.sh): clang 16 with libFuzzer and the sanitizer
+  # runtimes, llvm-symbolizer for readable crash reports
+  clang-16 libclang-rt-16-dev llvm-16
+  # static analysis
+  clang-tidy-16
 )
 # The default network for the main job (bridge podns0, 10.217.0.0/24, no
 # masquerading), unless one of that name is already configured.

@@ -22,9 +22,10 @@ Result<Json> parse_config(std::string_view text) {
   } catch (const TooDeep&) {
     return invalid_argument("config is nested deeper than " + std::to_string(kMaxDepth) +
                             " levels");
-  } catch (const Json::parse_error& e) {
-    // what() reads "[json.exception.parse_error.101] parse error at ...":
-    // keep the part a person can use.
+  } catch (const Json::exception& e) {
+    // A parse_error, or an out_of_range for a number beyond a double
+    // ("1e400"). what() reads "[json.exception.parse_error.101] parse error
+    // at ...": keep the part a person can use.
     std::string why = e.what();
     if (auto pos = why.find("] "); pos != std::string::npos) why.erase(0, pos + 2);
     return invalid_argument("config is not valid JSON: " + why);
@@ -91,7 +92,8 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
     auto mounts = root.find("mounts");
     if (mounts != root.end() && mounts->is_array()) {
       for (auto& m : *mounts) {
-        if (m.is_object() && m.value("destination", "") == "/sys")
+        // Not value("destination", ""): it throws for a destination that is not a string.
+        if (m.is_object() && m.contains("destination") && m["destination"] == "/sys")
           m = Json{{"destination", "/sys"},
                    {"type", "bind"},
                    {"source", "/sys"},

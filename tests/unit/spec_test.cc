@@ -185,6 +185,31 @@ TEST(Spec, ParseErrorsSayWhere) {
   EXPECT_EQ(out.error().message().find("json.exception"), std::string::npos);
 }
 
+// Found by fuzz/spec.cc: the JSON parser reports a number beyond a double as
+// out_of_range, not parse_error, and that exception escaped join_sandbox
+// (`podns spec` aborted).
+TEST(Spec, ANumberBeyondADoubleIsInvalidInput) {
+  expect_invalid(R"({"linux": {}, "x": 2e308})", "number overflow parsing '2e308'");
+  expect_invalid(R"({"linux": {"namespaces": [], "n": -1e400}})", "number overflow");
+}
+
+// Found by fuzz/spec.cc: a mount whose destination is not a string made the
+// host-network rewrite throw (`podns spec` aborted). Such a mount is kept.
+TEST(Spec, HostNetworkPodKeepsMountsWhoseDestinationIsNotAString) {
+  Sandbox s = pod();
+  s.host_network = true;
+  auto j = join(R"({"linux": {}, "mounts": [
+    {"destination": 7},
+    {"destination": ["/sys"]},
+    {"type": "tmpfs"},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs"}]})",
+                s);
+  EXPECT_EQ(j["mounts"][0], Json::parse(R"({"destination": 7})"));
+  EXPECT_EQ(j["mounts"][1], Json::parse(R"({"destination": ["/sys"]})"));
+  EXPECT_EQ(j["mounts"][2], Json::parse(R"({"type": "tmpfs"})"));
+  EXPECT_EQ(j["mounts"][3]["type"], "bind");
+}
+
 TEST(Spec, OnlyAReadySandboxCanBeJoined) {
   for (auto st : {SandboxState::creating, SandboxState::stopped, SandboxState::notready,
                   SandboxState::removing, SandboxState::unknown}) {

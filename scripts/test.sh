@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: unit, privileged
-# (real namespaces) and end-to-end (real runc, crun and CNI plugins).
-# Privileged tests fail rather than skip here: PODNS_REQUIRE_PRIVILEGED=1.
+# (real namespaces) and end-to-end (real runc, crun and CNI plugins); then
+# the fuzzers for a bounded time. Privileged tests fail rather than skip
+# here: PODNS_REQUIRE_PRIVILEGED=1. Arguments go to ctest.
+# PODNS_FUZZ_SECONDS (default 30) is each fuzz target's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
 export PODNS_REQUIRE_PRIVILEGED=1
-cd build
-ctest --output-on-failure --timeout 600 "$@"
+(cd build && ctest --output-on-failure --timeout 600 "$@")
+./scripts/fuzz.sh "${PODNS_FUZZ_SECONDS:-30}"

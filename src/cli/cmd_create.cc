@@ -5,20 +5,74 @@
 
 namespace podns::cli {
 
+namespace {
+
+struct Opts {
+  std::string id, userns, uidmap, gidmap;
+  bool no_userns = false;
+  bool allow_host_root = false;
+  bool allow_overlap = false;
+  bool host_network = false, ipc = false, uts = false, no_default_sysctls = false;
+  bool ip_netns = false;
+  bool owned_by_pod = false;
+  bool timings = false;
+  std::string hostname;
+  std::vector<std::string> sysctls;
+  std::string network;
+};
+
+// auto or auto:SIZE: the size of the automatic range.
+Result<std::uint32_t> parse_auto(const std::string& text) {
+  if (text == "auto") return 65536;
+  auto n = text.starts_with("auto:") ? parse_id_map("0:0:" + text.substr(5))
+                                     : Result<IdMap>(invalid_argument("x"));
+  if (!n) return invalid_argument("--userns " + text + ": want auto or auto:SIZE (1..4294967294)");
+  return (*n)[0].size;
+}
+
+// The library's options from the command line's; `given` says which of
+// --userns, --uidmap and --network were on it.
+struct Given {
+  bool userns, uidmap, network;
+};
+
+Result<CreateOptions> options_from(const Opts& o, Given given) {
+  if (!given.userns && !given.uidmap && !o.no_userns)
+    return invalid_argument(
+        "create: give the pod's maps (--userns MAPS, or --uidmap MAPS --gidmap MAPS) or "
+        "--no-userns");
+  CreateOptions opts;
+  opts.id = o.id;
+  opts.allow_host_root = o.allow_host_root;
+  opts.allow_overlap = o.allow_overlap;
+  opts.userns_owned_by_pod = o.owned_by_pod;
+  opts.host_network = o.host_network;
+  if (given.network) opts.network = o.network;
+  opts.ipc = o.ipc;
+  opts.ip_netns = o.ip_netns;
+  opts.uts = o.uts;
+  opts.hostname = o.hostname;
+  opts.default_sysctls = !o.no_default_sysctls;
+  for (const auto& text : o.sysctls) {
+    PODNS_TRY_CTX(setting, sysctl::parse(text), "--sysctl");
+    opts.sysctls.push_back(std::move(setting));
+  }
+  if (given.userns && o.userns.starts_with("auto")) {
+    PODNS_TRY(size, parse_auto(o.userns));
+    opts.auto_userns = size;
+  } else if (!o.no_userns) {
+    PODNS_TRY_CTX(uid, parse_id_map(given.userns ? o.userns : o.uidmap),
+                  given.userns ? "--userns" : "--uidmap");
+    PODNS_TRY_CTX(gid, parse_id_map(given.userns ? o.userns : o.gidmap),
+                  given.userns ? "--userns" : "--gidmap");
+    opts.userns = nsfs::Maps{std::move(uid), std::move(gid)};
+  }
+  return opts;
+}
+
+}  // namespace
+
 void add_create(CLI::App& app, Globals& g) {
-  struct Opts {
-    std::string id, userns, uidmap, gidmap;
-    bool no_userns = false;
-    bool allow_host_root = false;
-    bool allow_overlap = false;
-    bool host_network = false, ipc = false, uts = false, no_default_sysctls = false;
-    bool ip_netns = false;
-    bool owned_by_pod = false;
-    bool timings = false;
-    std::string hostname;
-    std::vector<std::string> sysctls;
-    std::string network;
-  };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("create", "Create a sandbox's namespaces, pin them, print its JSON");
   cmd->add_option("ID", o->id, "Sandbox ID: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 128 characters")
@@ -63,63 +117,15 @@ void add_create(CLI::App& app, Globals& g) {
   uidmap->needs(gidmap);
   gidmap->needs(uidmap);
 
-  cmd->callback([o, &g, userns, uidmap, none, network] {
-    if (userns->count() == 0 && uidmap->count() == 0 && none->count() == 0) {
-      g.exit_code = fail(Error::invalid_input(
-          "create: give the pod's maps (--userns MAPS, or --uidmap MAPS --gidmap MAPS) or "
-          "--no-userns"));
+  cmd->callback([o, &g, userns, uidmap, network] {
+    auto opts = options_from(*o, {userns->count() != 0, uidmap->count() != 0, network->count() != 0});
+    if (!opts) {
+      g.exit_code = fail(opts.error());
       return;
-    }
-    CreateOptions opts;
-    opts.id = o->id;
-    opts.allow_host_root = o->allow_host_root;
-    opts.allow_overlap = o->allow_overlap;
-    opts.userns_owned_by_pod = o->owned_by_pod;
-    opts.host_network = o->host_network;
-    if (network->count()) opts.network = o->network;
-    opts.ipc = o->ipc;
-    opts.ip_netns = o->ip_netns;
-    opts.uts = o->uts;
-    opts.hostname = o->hostname;
-    opts.default_sysctls = !o->no_default_sysctls;
-    for (const auto& text : o->sysctls) {
-      auto setting = sysctl::parse(text);
-      if (!setting) {
-        g.exit_code = fail(std::move(setting.error()).context("--sysctl"));
-        return;
-      }
-      opts.sysctls.push_back(std::move(*setting));
-    }
-    if (userns->count() && o->userns.starts_with("auto")) {
-      // auto or auto:SIZE
-      std::uint32_t size = 65536;
-      if (o->userns != "auto") {
-        auto n = o->userns.starts_with("auto:") ? parse_id_map("0:0:" + o->userns.substr(5))
-                                                : Result<IdMap>(invalid_argument("x"));
-        if (!n) {
-          g.exit_code = fail(Error::invalid_input("--userns " + o->userns +
-                                                  ": want auto or auto:SIZE (1..4294967294)"));
-          return;
-        }
-        size = (*n)[0].size;
-      }
-      opts.auto_userns = size;
-    } else if (!o->no_userns) {
-      auto uid = parse_id_map(userns->count() ? o->userns : o->uidmap);
-      if (!uid) {
-        g.exit_code = fail(std::move(uid.error()).context(userns->count() ? "--userns" : "--uidmap"));
-        return;
-      }
-      auto gid = parse_id_map(userns->count() ? o->userns : o->gidmap);
-      if (!gid) {
-        g.exit_code = fail(std::move(gid.error()).context("--gidmap"));
-        return;
-      }
-      opts.userns = nsfs::Maps{std::move(*uid), std::move(*gid)};
     }
     auto m = open_manager(g);
     if (!m) return;
-    auto s = m->create(opts);
+    auto s = m->create(*opts);
     if (!s) {
       g.exit_code = fail(s.error());
       return;

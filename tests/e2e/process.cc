@@ -14,8 +14,6 @@
 #include <cstring>
 #include <utility>
 
-extern char** environ;
-
 namespace podns::e2e {
 namespace {
 
@@ -23,10 +21,7 @@ namespace {
 // before reading it (podns refusing its arguments) would kill this whole
 // test binary with SIGPIPE, skipping every cleanup. Here such a write fails
 // with EPIPE instead; Process gives its children the default back.
-const bool kSigpipeIgnored = [] {
-  std::signal(SIGPIPE, SIG_IGN);
-  return true;
-}();
+const bool kSigpipeIgnored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
 
 Fd memfd(const char* name) {
   return Fd(::memfd_create(name, MFD_CLOEXEC));
@@ -81,6 +76,7 @@ Process Process::start(const std::vector<std::string>& argv, const std::string& 
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   int rc = ::posix_spawnp(&p.pid_, args[0], &fa, &attr, args.data(), environ);

@@ -204,7 +204,9 @@ TEST_F(Features, VerifyComparesTheOwnerByDeviceAndInode) {
   PodnsEnv env;
   auto a = json::parse(podns(env, {"create", "a", "--userns", "0:100000:65536"}).out);
   auto b = json::parse(podns(env, {"create", "b", "--userns", "0:200000:65536"}).out);
-  std::string anet = a["netns"], auser = a["userns"], buser = b["userns"];
+  const std::string anet = a["netns"];
+  const std::string auser = a["userns"];
+  const std::string buser = b["userns"];
   EXPECT_EQ(podns(env, {"verify", anet, auser}).exit_code, 0);
   auto wrong = podns(env, {"verify", anet, buser});
   EXPECT_EQ(wrong.exit_code, 1);
@@ -220,12 +222,17 @@ TEST_F(Features, ExecRunsAsThePodsRootInItsNamespaces) {
   auto c = podns(env, {"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "pod-x"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   auto j = json::parse(c.out);
-  auto r = podns(env, {"exec", "x", "--", "sh", "-c",
-                       "id -u; hostname; ls /sys/class/net; stat -L -c %i /proc/self/ns/net "
-                       "/proc/self/ns/user; cat /proc/self/uid_map"});
+  const std::string script =
+      "id -u; hostname; ls /sys/class/net; stat -L -c %i /proc/self/ns/net "
+      "/proc/self/ns/user; cat /proc/self/uid_map";
+  auto r = podns(env, {"exec", "x", "--", "sh", "-c", script});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream out(r.out);
-  std::string uid, host, net_names, net_ino, user_ino;
+  std::string uid;
+  std::string host;
+  std::string net_names;
+  std::string net_ino;
+  std::string user_ino;
   out >> uid >> host >> net_names >> net_ino >> user_ino;
   EXPECT_EQ(uid, "0");
   EXPECT_EQ(host, "pod-x");
@@ -258,6 +265,7 @@ TEST_F(Features, AutomaticRangesAreDisjointEvenWhenConcurrent) {
   PodnsEnv env;
   std::vector<test::Run> runs(8);
   std::vector<std::thread> threads;
+  threads.reserve(runs.size());
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       runs[i] = podns(env, {"--auto-pool-first", "1000000", "--auto-pool-last", "1999999", "create",

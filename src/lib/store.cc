@@ -329,26 +329,36 @@ Result<Store> Store::open(const std::string& state_dir) {
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   sqlite3_wal_autocheckpoint(db, kWalPages);
 
-  PODNS_TRY(version, store.schema_version());
-  if (version != kSchemaVersion) {
-    // Only one process sets the schema up; the others wait and see it done.
-    // (Switching to WAL needs the database to itself, and SQLite does not
-    // wait for that.)
-    PODNS_TRY(lock, lock_byte(state_dir, kSchemaLock, true, "state database schema"));
+  // Only one process sets the schema up, under the schema lock held for
+  // writing; the others read the version under it held for reading, so none
+  // reads while the journal mode changes (that change needs the database to
+  // itself, and SQLite fails it at once rather than waiting).
+  const int lock_fd = store.lock_file_.get();
+  const std::string lock_path = state_dir + "/locks";
+  if (lock_op(lock_fd, kSchemaLock, F_RDLCK, F_OFD_SETLKW) < 0)
+    return sys_error("lock the state database schema for reading", lock_path);
+  auto version = store.schema_version();
+  lock_op(lock_fd, kSchemaLock, F_UNLCK, F_OFD_SETLK);
+  if (!version) return std::unexpected(version.error());
+  if (*version == kSchemaVersion) return store;
+
+  if (lock_op(lock_fd, kSchemaLock, F_WRLCK, F_OFD_SETLKW) < 0)
+    return sys_error("lock the state database schema for writing", lock_path);
+  auto set_up = [&]() -> Result<void> {
     PODNS_TRY(again, store.schema_version());
-    version = again;
-  }
-  if (version != kSchemaVersion) {
-    if (version > kSchemaVersion)
+    if (again == kSchemaVersion) return {};
+    if (again > kSchemaVersion)
       return errno_error(EPROTO, "state database is of a newer podns (schema " +
-                                     std::to_string(version) + ")", path);
+                                     std::to_string(again) + ")", path);
     PODNS_CHECK(store.exec("PRAGMA journal_mode=WAL"));
-    auto create_schema = [&]() -> Result<void> {
+    return store.write([&]() -> Result<void> {
       PODNS_CHECK(store.exec(kSchema));
       return store.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
-    };
-    PODNS_CHECK(store.write(create_schema));
-  }
+    });
+  };
+  auto done = set_up();
+  lock_op(lock_fd, kSchemaLock, F_UNLCK, F_OFD_SETLK);
+  if (!done) return std::unexpected(done.error());
   return store;
 }
 

@@ -229,6 +229,22 @@ TEST_F(Lifecycle, ConcurrentCreateAndRmOfDistinctIds) {
   expect_nothing(env);
 }
 
+// The first commands on a new state directory race to set its schema up:
+// only one may, and none may read while the journal mode changes (SQLite
+// fails that change at once instead of waiting; CI once saw "PRAGMA
+// journal_mode=WAL: database is locked" here).
+TEST_F(Lifecycle, ConcurrentFirstCommandsOnANewStateDirectoryAllSucceed) {
+  for (int round = 0; round < 40; ++round) {
+    PodnsEnv env;
+    std::vector<test::Run> runs(6);
+    std::vector<std::thread> threads;
+    threads.reserve(runs.size());
+    for (auto& run : runs) threads.emplace_back([&] { run = podns(env, {"ls"}); });
+    for (auto& t : threads) t.join();
+    for (const auto& run : runs) ASSERT_EQ(run.exit_code, 0) << "round " << round << ": " << run.err;
+  }
+}
+
 TEST_F(Lifecycle, ConcurrentOperationsOnOneIdAreSerialised) {
   PodnsEnv env;
   for (int round = 0; round < 10; ++round) {

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -39,16 +40,15 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
 using nlohmann::json;
 
 volatile std::sig_atomic_t g_stop = 0;
-extern "C" void on_signal(int) {
+extern "C" void on_signal(int /*sig*/) {
   g_stop = 1;
 }
 
@@ -62,12 +62,40 @@ double g_cpu_ms = 0;
 
 std::string describe(int status) {
   if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by ") + strsignal(WTERMSIG(status));
+  if (WIFSIGNALED(status)) {
+    // sigdescr_np: strsignal's text, thread-safe; null for an unknown signal.
+    const char* name = sigdescr_np(WTERMSIG(status));
+    return name ? std::string("killed by ") + name
+                : "killed by signal " + std::to_string(WTERMSIG(status));
+  }
   return "status " + std::to_string(status);
 }
 
 void check(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error(what + ": " + std::strerror(errno));
+  if (!ok) throw std::runtime_error(what + ": " + std::generic_category().message(errno));
+}
+
+// Pointers to the strings of `v`, and a null pointer: an argv or envp.
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// What `fd` gives until its end (or an error).
+std::string read_to_end(int fd) {
+  std::string out;
+  std::array<char, 4096> buf;
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n > 0) {
+      out.append(buf.data(), static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      return out;
+    }
+  }
 }
 
 // Runs argv (searched in PATH) with `env` (ours when null), `input` on its
@@ -75,29 +103,25 @@ void check(bool ok, const std::string& what) {
 // our stderr. Returns once it is reaped.
 Finished spawn(const std::vector<std::string>& argv, const std::vector<std::string>* env,
                const std::string* input, bool capture) {
-  int in[2] = {-1, -1}, out[2] = {-1, -1};
+  std::array<int, 2> in{-1, -1};
+  std::array<int, 2> out{-1, -1};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   if (input) {
-    check(::pipe2(in, O_CLOEXEC) == 0, "pipe");
+    check(::pipe2(in.data(), O_CLOEXEC) == 0, "pipe");
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
   } else {
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   }
   if (capture) {
-    check(::pipe2(out, O_CLOEXEC) == 0, "pipe");
+    check(::pipe2(out.data(), O_CLOEXEC) == 0, "pipe");
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   } else {
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   }
-  std::vector<char*> args, envp;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  if (env) {
-    for (const auto& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-  }
-  pid_t pid;
+  std::vector<char*> args = c_strings(argv);
+  std::vector<char*> envp = env ? c_strings(*env) : std::vector<char*>();
+  pid_t pid = 0;
   int err = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), env ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&fa);
   for (int fd : {in[0], out[1]})
@@ -110,14 +134,11 @@ Finished spawn(const std::vector<std::string>& argv, const std::vector<std::stri
   }
   Finished f;
   if (input) {  // a configuration: far below a pipe's capacity, so no deadlock
-    (void)!::write(in[1], input->data(), input->size());
+    [[maybe_unused]] ssize_t written = ::write(in[1], input->data(), input->size());
     ::close(in[1]);
   }
   if (capture) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(out[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-      if (n > 0) f.out.append(buf, static_cast<std::size_t>(n));
+    f.out = read_to_end(out[0]);
     ::close(out[0]);
   }
   struct rusage ru;
@@ -149,9 +170,10 @@ json run_plugin(const Cni& c, const json& net, const json& plugin, const std::st
                                "PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
   const std::string input = conf.dump();
   Finished f = spawn({c.bin_dir + "/" + type}, &env, &input, true);
-  if (f.status != 0)
+  if (f.status != 0) {
     throw std::runtime_error("CNI plugin " + type + " " + cmd + ": " + describe(f.status) + ": " +
                              f.out);
+  }
   return f.out.empty() ? json() : json::parse(f.out);
 }
 
@@ -240,7 +262,7 @@ json summary(const Case& c) {
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: podns-cmdbench SPEC RUNS WARMUP > result.json\n");
+    (void)std::fprintf(stderr, "usage: podns-cmdbench SPEC RUNS WARMUP > result.json\n");
     return 2;
   }
   struct sigaction sa;
@@ -250,10 +272,11 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   try {
     std::vector<Case> cases = parse_spec(argv[1]);
-    int runs = std::stoi(argv[2]), warmup = std::stoi(argv[3]);
+    int runs = std::stoi(argv[2]);
+    int warmup = std::stoi(argv[3]);
     for (int round = 0; round < warmup + runs; ++round) {
       for (std::size_t k = 0; k < cases.size(); ++k) {
-        if (g_stop) return 130;
+        if (g_stop != 0) return 130;
         Case& c = cases[(static_cast<std::size_t>(round) + k) % cases.size()];
         g_cpu_ms = 0;
         auto t0 = std::chrono::steady_clock::now();
@@ -269,7 +292,7 @@ int main(int argc, char** argv) {
     for (const auto& c : cases) out["cases"].push_back(summary(c));
     std::printf("%s\n", out.dump(2).c_str());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "podns-cmdbench: %s\n", e.what());
+    (void)std::fprintf(stderr, "podns-cmdbench: %s\n", e.what());
     return 1;
   }
   return 0;

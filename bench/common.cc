@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -23,12 +24,12 @@
 namespace bench {
 namespace {
 
-char g_workdir[4096];  // fixed storage: the signal handler reads it
+std::array<char, 4096> g_workdir{};  // fixed storage: the signal handler reads it
 std::atomic<bool> g_failed{false};
 
 void take_down() {
-  ::umount2(g_workdir, MNT_DETACH);
-  ::rmdir(g_workdir);
+  ::umount2(g_workdir.data(), MNT_DETACH);
+  ::rmdir(g_workdir.data());
 }
 
 extern "C" void on_signal(int sig) {
@@ -38,34 +39,35 @@ extern "C" void on_signal(int sig) {
 
 bool set_up(std::string_view base) {
   std::string tmpl = std::string(base) + "/podns-bench.XXXXXX";
-  if (tmpl.size() >= sizeof g_workdir) return false;
-  std::memcpy(g_workdir, tmpl.c_str(), tmpl.size() + 1);
-  if (!::mkdtemp(g_workdir)) {
+  if (tmpl.size() >= g_workdir.size()) return false;
+  std::memcpy(g_workdir.data(), tmpl.c_str(), tmpl.size() + 1);
+  if (!::mkdtemp(g_workdir.data())) {
     std::perror("podns-bench: mkdtemp");
     return false;
   }
-  if (::mount("tmpfs", g_workdir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0 ||
-      ::mount(nullptr, g_workdir, nullptr, MS_PRIVATE, nullptr) < 0) {
+  if (::mount("tmpfs", g_workdir.data(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0 ||
+      ::mount(nullptr, g_workdir.data(), nullptr, MS_PRIVATE, nullptr) < 0) {
     std::perror("podns-bench: mount tmpfs on the working directory");
     take_down();
     return false;
   }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // Cannot fail: valid signals, a valid handler.
+  (void)std::signal(SIGINT, on_signal);
+  (void)std::signal(SIGTERM, on_signal);
   return true;
 }
 
 }  // namespace
 
 std::string subdir(const std::string& name) {
-  std::string path = std::string(g_workdir) + "/" + name;
+  std::string path = std::string(g_workdir.data()) + "/" + name;
   ::mkdir(path.c_str(), 0700);  // EEXIST is fine; a real failure shows at first use
   return path;
 }
 
 void fail(benchmark::State& state, const std::string& why) {
   g_failed = true;
-  std::fprintf(stderr, "podns-bench: %s\n", why.c_str());
+  (void)std::fprintf(stderr, "podns-bench: %s\n", why.c_str());
   state.SkipWithError(why.c_str());
 }
 
@@ -81,7 +83,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (!arg.starts_with("--workdir=")) {
-      std::fprintf(stderr, "podns-bench: unknown argument %s\n", argv[i]);
+      (void)std::fprintf(stderr, "podns-bench: unknown argument %s\n", argv[i]);
       return 2;
     }
     base = arg.substr(std::strlen("--workdir="));
@@ -92,7 +94,7 @@ int main(int argc, char** argv) {
   bench::take_down();
   benchmark::Shutdown();
   if (ran == 0) {
-    std::fprintf(stderr, "podns-bench: no benchmark matches the filter\n");
+    (void)std::fprintf(stderr, "podns-bench: no benchmark matches the filter\n");
     return 1;
   }
   return bench::g_failed ? 1 : 0;

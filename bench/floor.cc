@@ -18,11 +18,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <system_error>
 
 #include "common.h"
 
@@ -39,9 +41,9 @@ namespace {
 }
 
 bool write_map(pid_t pid, const char* file, const char* text) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
-  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  std::array<char, 64> path{};  // a pid and "gid_map" fit: never truncated
+  (void)std::snprintf(path.data(), path.size(), "/proc/%d/%s", pid, file);
+  int fd = ::open(path.data(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;
   auto len = static_cast<ssize_t>(std::strlen(text));
   bool ok = ::write(fd, text, static_cast<size_t>(len)) == len;
@@ -56,19 +58,19 @@ struct Pins {
 // Writes the maps, lets the child unshare, pins both namespaces. Returns
 // the step that failed, or nullptr.
 const char* make_and_pin(pid_t pid, int sock, const Pins& pins) {
-  char map[64];
-  std::snprintf(map, sizeof map, "0 %u %u\n", bench::kHostId, bench::kMapSize);
-  if (!write_map(pid, "gid_map", map)) return "write gid_map";
-  if (!write_map(pid, "uid_map", map)) return "write uid_map";
+  std::array<char, 64> map{};  // three numbers fit: never truncated
+  (void)std::snprintf(map.data(), map.size(), "0 %u %u\n", bench::kHostId, bench::kMapSize);
+  if (!write_map(pid, "gid_map", map.data())) return "write gid_map";
+  if (!write_map(pid, "uid_map", map.data())) return "write uid_map";
   char c = 'g';
   if (::write(sock, &c, 1) != 1 || ::read(sock, &c, 1) != 1) return "child unshare net";
   for (const auto& [name, target] : {std::pair{"user", &pins.user}, std::pair{"net", &pins.net}}) {
     int fd = ::open(target->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
     if (fd < 0) return "create pin file";
     ::close(fd);
-    char source[64];
-    std::snprintf(source, sizeof source, "/proc/%d/ns/%s", pid, name);
-    if (::mount(source, target->c_str(), nullptr, MS_BIND, nullptr) < 0) return "bind mount";
+    std::array<char, 64> source{};  // a pid and "user" fit: never truncated
+    (void)std::snprintf(source.data(), source.size(), "/proc/%d/ns/%s", pid, name);
+    if (::mount(source.data(), target->c_str(), nullptr, MS_BIND, nullptr) < 0) return "bind mount";
   }
   return nullptr;
 }
@@ -76,8 +78,8 @@ const char* make_and_pin(pid_t pid, int sock, const Pins& pins) {
 // One pair, made and taken down. Returns the step that failed (and its
 // errno in *err), or nullptr.
 const char* floor_pair(const Pins& pins, int* err) {
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+  std::array<int, 2> sv{};
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv.data()) < 0) {
     *err = errno;
     return "socketpair";
   }
@@ -121,7 +123,8 @@ const std::string* floor_dir(benchmark::State& state) {
       err = errno;
   });
   if (err != 0) {
-    bench::fail(state, "floor: mount tmpfs on " + dir + ": " + std::strerror(err));
+    bench::fail(state,
+                "floor: mount tmpfs on " + dir + ": " + std::generic_category().message(err));
     return nullptr;
   }
   return &dir;
@@ -133,10 +136,11 @@ void BM_Floor(benchmark::State& state) {
   // Each thread its own pair of pin files.
   std::string suffix = std::to_string(state.thread_index());
   Pins pins{*dir + "/user" + suffix, *dir + "/net" + suffix};
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     int err = 0;
     if (const char* step = floor_pair(pins, &err)) {
-      bench::fail(state, std::string("floor: ") + step + ": " + std::strerror(err));
+      bench::fail(state,
+                  std::string("floor: ") + step + ": " + std::generic_category().message(err));
       break;
     }
   }

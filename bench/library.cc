@@ -126,7 +126,7 @@ void BM_Library(benchmark::State& state) {
   podns::Manager* m = manager(state, "library");
   if (!m) return;
   long i = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     if (!create_remove(state, *m, "pod-" + std::to_string(i++), 0, false)) break;
   }
 }
@@ -137,7 +137,7 @@ void BM_LibraryDefaults(benchmark::State& state) {
   podns::Manager* m = manager(state, "library-defaults");
   if (!m) return;
   long i = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     if (!create_remove(state, *m, "pod-" + std::to_string(i++))) break;
   }
 }
@@ -153,7 +153,7 @@ void BM_KernelMemory(benchmark::State& state) {
   // it finish before the first reading.
   std::this_thread::sleep_for(std::chrono::seconds(1));
   auto before = meminfo();
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     if (!keep_alive(state, n)) return;
   }
   auto after = meminfo();
@@ -174,9 +174,10 @@ BENCHMARK(BM_KernelMemory)->Arg(1000)->Iterations(1)->UseRealTime()->Unit(benchm
 void BM_Alive(benchmark::State& state) {
   if (!keep_alive(state, static_cast<std::size_t>(state.range(0)))) return;
   podns::Manager* m = manager(state, "scale");
-  double create_s = 0, remove_s = 0;
+  double create_s = 0;
+  double remove_s = 0;
   long i = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     std::string id = "extra-" + std::to_string(i++);
     auto t0 = Clock::now();
     auto s = m->create(create_options(id));
@@ -208,7 +209,7 @@ void BM_Parallel(benchmark::State& state) {
   }
   std::string prefix = "stream" + std::to_string(state.thread_index()) + "-";
   long i = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): Google Benchmark's loop
     if (!create_remove(state, *m, prefix + std::to_string(i++),
                        static_cast<unsigned>(state.thread_index())))
       break;

@@ -67,7 +67,7 @@ std::unexpected<Error> plain_error(int err, std::string what);
 #define PODNS_TRY_CTX(var, expr, ctx)                            \
   auto var##_result_ = (expr);                                   \
   if (!var##_result_) return std::unexpected(std::move(var##_result_.error()).context(ctx)); \
-  auto var = std::move(*var##_result_)
+  auto var = std::move(*var##_result_)  // NOLINT(bugprone-macro-parentheses): declares var
 
 #define PODNS_CHECK_CTX(expr, ctx)                                                  \
   do {                                                                              \
@@ -82,4 +82,4 @@ std::unexpected<Error> plain_error(int err, std::string what);
 #define PODNS_TRY(var, expr)                                       \
   auto var##_result_ = (expr);                                     \
   if (!var##_result_) return std::unexpected(std::move(var##_result_.error())); \
-  auto var = std::move(*var##_result_)
+  auto var = std::move(*var##_result_)  // NOLINT(bugprone-macro-parentheses): declares var

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <ranges>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,8 +38,9 @@ class Rollback {
   std::vector<Error> run() {
     std::vector<Error> failures;
     auto steps = std::exchange(steps_, {});
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-      if (auto r = it->undo(); !r) failures.push_back(std::move(r.error()).context("undo " + it->name));
+    for (auto& step : std::views::reverse(steps)) {
+      if (auto r = step.undo(); !r)
+        failures.push_back(std::move(r.error()).context("undo " + step.name));
     }
     return failures;
   }

@@ -33,8 +33,8 @@ class Store {
   // Opens (creating, 0700 directory and 0600 file) STATE_DIR/podns.db.
   static Result<Store> open(const std::string& state_dir);
 
-  Store(Store&&) noexcept;
-  Store& operator=(Store&&) noexcept;
+  Store(Store&& o) noexcept;
+  Store& operator=(Store&& o) noexcept;
   ~Store();
 
   // Adds a sandbox and the host ranges of its maps, in one transaction.

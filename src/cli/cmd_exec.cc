@@ -2,8 +2,7 @@
 // namespaces, the way `ip netns exec` does for a plain netns.
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstring>
+#include <cerrno>
 
 #include "command.h"
 #include "podns/enter.h"
@@ -42,9 +41,9 @@ void add_exec(CLI::App& app, Globals& g) {
     for (auto& a : o->cmd) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
-    std::fprintf(stderr, "podns: exec in sandbox %s: %s: %s\n", o->id.c_str(), argv[0],
-                 std::strerror(errno));
-    g.exit_code = errno == ENOENT ? 127 : 126;
+    int err = errno;
+    fail(Error(err, "exec in sandbox " + o->id + ": " + argv[0]));
+    g.exit_code = err == ENOENT ? 127 : 126;
   });
 }
 

@@ -32,8 +32,8 @@ void add_recover(CLI::App& app, Globals& g) {
         if (a.ok) {
           std::printf("%s: %s\n", a.sandbox.c_str(), a.action.c_str());
         } else {
-          std::fprintf(stderr, "podns: recover %s: %s failed: %s\n", a.sandbox.c_str(),
-                       a.action.c_str(), a.error.c_str());
+          (void)std::fprintf(stderr, "podns: recover %s: %s failed: %s\n", a.sandbox.c_str(),
+                             a.action.c_str(), a.error.c_str());
         }
       }
     }

@@ -37,7 +37,7 @@ void add_verify(CLI::App& app, Globals& g) {
     if (!why) {
       g.exit_code = fail(std::move(why.error()).context("verify"));
     } else if (!why->empty()) {
-      std::fprintf(stderr, "podns: verify: %s\n", why->c_str());
+      (void)std::fprintf(stderr, "podns: verify: %s\n", why->c_str());
       g.exit_code = kFailed;
     }
   });

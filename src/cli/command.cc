@@ -7,7 +7,7 @@
 namespace podns::cli {
 
 int fail(const Error& e) {
-  std::fprintf(stderr, "podns: %s\n", e.message().c_str());
+  (void)std::fprintf(stderr, "podns: %s\n", e.message().c_str());  // nowhere to report a failure
   return e.is_invalid_input() ? kUsage : kFailed;
 }
 

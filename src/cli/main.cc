@@ -1,9 +1,12 @@
 // podns: the command line over libpodns. One file per subcommand.
 #include <cstdio>
+#include <exception>
 
 #include "command.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace podns::cli;
   CLI::App app{
       "podns: the namespaces of a pod sandbox, made right for a pod with its own user namespace.\n"
@@ -59,4 +62,19 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   return g.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors are values in libpodns; what still throws (std::bad_alloc, a bug)
+  // is reported as a failure rather than an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "podns: %s\n", e.what());
+  } catch (...) {
+    (void)std::fprintf(stderr, "podns: unknown exception\n");
+  }
+  return podns::cli::kFailed;
 }

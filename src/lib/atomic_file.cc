@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdint>
-#include <cstdio>
+#include <ranges>
+#include <string_view>
 
 #include "podns/rollback.h"
 #include "podns/sys.h"
@@ -18,8 +20,12 @@ namespace {
 Result<std::string> temp_name(const std::string& name) {
   std::uint64_t r = 0;
   if (::getrandom(&r, sizeof r, 0) != sizeof r) return sys_error("getrandom");
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(r));
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string hex(16, '0');
+  for (auto& digit : std::views::reverse(hex)) {
+    digit = kHex[r & 15];
+    r >>= 4;
+  }
   return "." + name + ".podns-" + hex;
 }
 
@@ -46,18 +52,19 @@ Result<Temp> create_temp(const Fd& dir, const std::string& dir_path, const std::
 
 Result<std::string> read_all(const Fd& fd, const std::string& path_for_errors) {
   std::string out;
-  char buf[65536];
+  std::array<char, 65536> buf;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return sys_error("read", path_for_errors);
     }
     if (n == 0) return out;
-    if (out.size() + static_cast<std::size_t>(n) > kMaxSize)
+    if (out.size() + static_cast<std::size_t>(n) > kMaxSize) {
       return plain_error(EFBIG, "read " + path_for_errors + ": larger than " +
                                     std::to_string(kMaxSize >> 20) + " MiB");
-    out.append(buf, static_cast<std::size_t>(n));
+    }
+    out.append(buf.data(), static_cast<std::size_t>(n));
   }
 }
 
@@ -98,9 +105,10 @@ Result<void> rewrite(const std::string& dir, const std::string& name, const Tran
     return sys_error("rename " + temp_path + " to", path);
   rollback.dismiss();
 
-  if (::fsync(dirfd.get()) < 0)
+  if (::fsync(dirfd.get()) < 0) {
     return std::unexpected(
         Error(errno, "replaced " + path + ", but it may not survive a crash: fsync", dir));
+  }
   return {};
 }
 

@@ -6,40 +6,66 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "podns/nsfs.h"
 
 namespace podns {
+namespace {
+
+// A namespace of the sandbox to join, by its pin.
+struct Join {
+  nsfs::Type type;
+  Fd fd;
+};
+
+// Opens and checks every pin before anything is joined: once inside the
+// pod's user namespace the pins may no longer be reachable.
+Result<std::vector<Join>> open_pins(const Sandbox& s) {
+  std::vector<std::pair<nsfs::Type, std::optional<nsfs::NsId>>> recorded;
+  if (s.has_userns) recorded.emplace_back(nsfs::Type::user, s.userns);
+  if (!s.host_network) recorded.emplace_back(nsfs::Type::net, s.netns);
+  if (s.ipcns) recorded.emplace_back(nsfs::Type::ipc, s.ipcns);
+  if (s.utsns) recorded.emplace_back(nsfs::Type::uts, s.utsns);
+  std::vector<Join> joins;
+  for (const auto& [type, id] : recorded) {
+    std::string path = s.pin_path(type);
+    PODNS_TRY(fd, nsfs::open(path, type));
+    PODNS_TRY(got, nsfs::id(fd));
+    if (!id || !(got == *id))
+      return plain_error(ESTALE, path + " is not the namespace recorded for sandbox " + s.id);
+    joins.push_back({type, std::move(fd)});
+  }
+  return joins;
+}
+
+// A mount namespace of our own, its mounts slave to the host's, with a
+// sysfs of the pod's network namespace on /sys.
+Result<void> mount_pod_sysfs() {
+  if (::unshare(CLONE_NEWNS) < 0) return sys_error("unshare mount namespace");
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0)
+    return sys_error("make mounts slave", "/");
+  ::umount2("/sys", MNT_DETACH);
+  if (::mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
+    return sys_error("mount the pod's sysfs on", "/sys");
+  return {};
+}
+
+}  // namespace
 
 Result<void> enter(const Sandbox& s) {
-  if (s.state != SandboxState::ready && s.state != SandboxState::stopped)
-    return plain_error(EINVAL, "sandbox " + s.id + " is " + to_string(s.state) + ": nothing to enter");
-  struct Join {
-    nsfs::Type type;
-    std::optional<nsfs::NsId> id;
-  };
-  std::vector<Join> joins;
-  if (s.has_userns) joins.push_back({nsfs::Type::user, s.userns});
-  if (!s.host_network) joins.push_back({nsfs::Type::net, s.netns});
-  if (s.ipcns) joins.push_back({nsfs::Type::ipc, s.ipcns});
-  if (s.utsns) joins.push_back({nsfs::Type::uts, s.utsns});
-
-  // Open and check everything before joining anything: once inside the
-  // pod's user namespace the pins may no longer be reachable.
-  std::vector<Fd> fds;
-  for (const auto& j : joins) {
-    std::string path = s.pin_path(j.type);
-    PODNS_TRY(fd, nsfs::open(path, j.type));
-    PODNS_TRY(got, nsfs::id(fd));
-    if (!j.id || !(got == *j.id))
-      return plain_error(ESTALE, path + " is not the namespace recorded for sandbox " + s.id);
-    fds.push_back(std::move(fd));
+  if (s.state != SandboxState::ready && s.state != SandboxState::stopped) {
+    return plain_error(EINVAL,
+                       "sandbox " + s.id + " is " + to_string(s.state) + ": nothing to enter");
   }
-  for (std::size_t i = 0; i < joins.size(); ++i) {
-    if (::setns(fds[i].get(), nsfs::clone_flag(joins[i].type)) < 0)
-      return sys_error(std::string("join ") + nsfs::name(joins[i].type) + " namespace",
-                       s.pin_path(joins[i].type));
+  PODNS_TRY(joins, open_pins(s));
+  for (const auto& j : joins) {
+    if (::setns(j.fd.get(), nsfs::clone_flag(j.type)) < 0) {
+      return sys_error(std::string("join ") + nsfs::name(j.type) + " namespace",
+                       s.pin_path(j.type));
+    }
   }
   if (s.has_userns) {
     // The pod's root: gid first, while we may still change it.
@@ -47,14 +73,7 @@ Result<void> enter(const Sandbox& s) {
     if (::setresgid(0, 0, 0) < 0) return sys_error("become the pod's root group");
     if (::setresuid(0, 0, 0) < 0) return sys_error("become the pod's root");
   }
-  if (!s.host_network) {
-    if (::unshare(CLONE_NEWNS) < 0) return sys_error("unshare mount namespace");
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0)
-      return sys_error("make mounts slave", "/");
-    ::umount2("/sys", MNT_DETACH);
-    if (::mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
-      return sys_error("mount the pod's sysfs on", "/sys");
-  }
+  if (!s.host_network) PODNS_CHECK(mount_pod_sysfs());
   return {};
 }
 

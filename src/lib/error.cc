@@ -1,6 +1,6 @@
 #include "podns/error.h"
 
-#include <cstring>
+#include <system_error>
 
 namespace podns {
 
@@ -24,7 +24,8 @@ Error Error::plain(int err, std::string what) {
 std::string Error::message() const {
   std::string m = op_;
   if (!path_.empty()) m += " " + path_;
-  if (errno_ != 0 && !plain_) m += std::string(": ") + std::strerror(errno_);
+  // strerror's text, without strerror (which is not thread-safe).
+  if (errno_ != 0 && !plain_) m += ": " + std::generic_category().message(errno_);
   return m;
 }
 

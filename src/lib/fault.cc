@@ -4,13 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <string>
 
 namespace podns::fault {
 namespace {
 
-constexpr std::string_view kSteps[] = {
+constexpr auto kSteps = std::to_array<std::string_view>({
     // create
     "create.reserve",     // the row is recorded as "creating"
     "create.directory",   // ROOT/ID exists
@@ -32,7 +33,7 @@ constexpr std::string_view kSteps[] = {
     "recover.begin",    // nothing done yet
     "recover.sandbox",  // one sandbox was reconciled
     "recover.orphan",   // one orphan pin directory or attachment was removed
-};
+});
 
 // "STEP:error" or "STEP:crash" for `step` in PODNS_FAULT, or "".
 std::string_view mode_for(std::string_view step) {

@@ -1,13 +1,14 @@
 #include "podns/idmap.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
 
 namespace podns {
 namespace {
 
-constexpr std::uint64_t kMaxId = 0xFFFFFFFFull;  // 2^32-1: the last value, and "no ID"
+constexpr std::uint64_t kMaxId = 0xFFFFFFFFULL;  // 2^32-1: the last value, and "no ID"
 
 // Splits on any of `seps`, keeping empty fields so "1:2:" is caught.
 std::vector<std::string_view> split(std::string_view s, std::string_view seps) {
@@ -67,9 +68,10 @@ Result<IdMap> parse_id_map(std::string_view text) {
   for (auto line : split(text, ",\n")) {
     if (line.empty()) return invalid_argument("ID map \"" + std::string(text) + "\" has an empty line");
     auto fields = split(line, ":");
-    if (fields.size() != 3)
+    if (fields.size() != 3) {
       return invalid_argument("ID map line \"" + std::string(line) +
                               "\" is not CONTAINER:HOST:SIZE");
+    }
     PODNS_TRY(c, parse_number(fields[0], line, "container ID"));
     PODNS_TRY(h, parse_number(fields[1], line, "host ID"));
     PODNS_TRY(s, parse_number(fields[2], line, "size"));
@@ -82,14 +84,16 @@ Result<IdMap> parse_id_map(std::string_view text) {
 
 Result<void> validate_id_map(const IdMap& map) {
   if (map.empty()) return invalid_argument("ID map is empty");
-  if (map.size() > kMaxIdMapLines)
+  if (map.size() > kMaxIdMapLines) {
     return invalid_argument("ID map has more than " + std::to_string(kMaxIdMapLines) +
                             " lines (the kernel's limit)");
+  }
   for (const auto& m : map) {
     if (m.size == 0) return invalid_argument("ID map line " + describe(m) + ": size is 0");
-    if (std::uint64_t{m.container_id} + m.size > kMaxId)
+    if (std::uint64_t{m.container_id} + m.size > kMaxId) {
       return invalid_argument("ID map line " + describe(m) +
                               ": container range ends beyond 4294967294");
+    }
     if (std::uint64_t{m.host_id} + m.size > kMaxId)
       return invalid_argument("ID map line " + describe(m) + ": host range ends beyond 4294967294");
   }
@@ -113,7 +117,7 @@ Result<IdMap> parse_kernel_text(std::string_view text) {
   IdMap map;
   for (auto line : split(text, "\n")) {
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    std::uint64_t v[3];
+    std::array<std::uint64_t, 3> v{};
     int n = 0;
     std::size_t i = 0;
     while (n < 3) {

@@ -18,9 +18,10 @@ Result<IdMap> id_map_from_json(const json& j) {
   for (const auto& e : j) {
     auto field = [&](const char* name) -> Result<std::uint32_t> {
       if (!e.is_object() || !e.contains(name) || !e[name].is_number_unsigned() ||
-          e[name].get<std::uint64_t>() > 0xFFFFFFFFull)
+          e[name].get<std::uint64_t>() > 0xFFFFFFFFULL) {
         return invalid_argument(std::string("ID mapping ") + e.dump() + ": \"" + name +
                                 "\" is missing or not a number in 0..4294967295");
+      }
       return static_cast<std::uint32_t>(e[name].get<std::uint64_t>());
     };
     PODNS_TRY(c, field("container_id"));
@@ -38,7 +39,8 @@ json to_json(const Sandbox& s) {
   j["state"] = to_string(s.state);
   j["root"] = s.root;
   j["netns"] = s.host_network ? json(nullptr) : json(s.netns_path());
-  j["userns"] = s.userns_path() ? json(*s.userns_path()) : json(nullptr);
+  auto userns = s.userns_path();
+  j["userns"] = userns ? json(*userns) : json(nullptr);
   j["netns_inode"] = s.netns ? json(s.netns->ino) : json(nullptr);
   j["userns_inode"] = s.userns ? json(s.userns->ino) : json(nullptr);
   j["userns_owner_uid"] = s.has_userns ? json(s.userns_owner) : json(nullptr);

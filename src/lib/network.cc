@@ -45,6 +45,42 @@ std::optional<std::string> sandbox_arg(const cni::CacheEntry& e) {
   return std::nullopt;
 }
 
+// Whether a cached attachment of sandbox `id` outlived the sandbox or its
+// network. Not while the sandbox is being worked on (its lock is held),
+// nor when its row cannot be read.
+bool orphaned(Store& store, const std::string& id, const cni::CacheEntry& e) {
+  auto lock = store.lock(id, /*wait=*/false);
+  if (!lock) return false;
+  auto row = store.get(id);
+  if (!row) return false;
+  const std::optional<Sandbox>& s = *row;
+  return !s || s->net_state.empty() || s->net_name != e.network_name;
+}
+
+// GC for the configured networks: plugins of 1.1 networks release what no
+// valid attachment holds. Every runtime's cached attachment counts as
+// valid, so only what nobody holds is collected.
+void collect_configured_networks(cni::Client& client, const std::string& conf_dir,
+                                 const std::vector<cni::AttachmentKey>& valid,
+                                 std::vector<RecoverAction>& actions) {
+  auto files = cni::network_files(conf_dir);
+  if (!files) return;
+  std::vector<std::string> networks;
+  for (const auto& file : *files) {
+    auto bytes = cni::read_file(file, cni::kMaxConfigSize);
+    if (!bytes) continue;
+    auto net = cni::parse_network(*bytes, file);
+    if (!net || net->disable_gc || !net->cni_version.starts_with("1.1")) continue;
+    if (std::find(networks.begin(), networks.end(), net->name) != networks.end()) continue;
+    networks.push_back(net->name);
+    // Reported only when it fails: GC does not say what it released.
+    if (auto done = client.gc(*net, valid); !done) {
+      actions.push_back(
+          {"-", "garbage-collect network " + net->name, false, done.error().message()});
+    }
+  }
+}
+
 }  // namespace
 
 Result<cni::Client> Manager::cni_client() { return cni::Client::open(config_.cni); }
@@ -71,9 +107,10 @@ Result<void> Manager::attach(Sandbox& s, const cni::NetworkConfig& net, Rollback
   for (const auto* chain : {&cni::loopback_network(), &net}) {
     for (const auto& plugin : chain->plugins) {
       std::string type = plugin.value("type", "");
-      if (auto found = cni::find_plugin(config_.cni.bin_dirs, type); !found)
+      if (auto found = cni::find_plugin(config_.cni.bin_dirs, type); !found) {
         return std::unexpected(std::move(found.error())
                                    .context("CNI plugin " + type + " (ADD, network " + chain->name + ")"));
+      }
     }
   }
   s.net_name = net.name;
@@ -133,17 +170,9 @@ void Manager::collect_network_garbage(std::vector<RecoverAction>& actions) {
   }
   // Ours, whose sandbox no longer has that attachment: DEL them.
   std::vector<cni::AttachmentKey> valid;
-  std::vector<std::string> networks;
   for (const auto& e : *entries) {
     auto owner = sandbox_arg(e);
-    bool orphan = false;
-    if (owner) {
-      auto lock = store_.lock(*owner, /*wait=*/false);
-      if (!lock) continue;  // being worked on: valid
-      auto row = store_.get(*owner);
-      orphan = row && (!*row || (*row)->net_state.empty() || (*row)->net_name != e.network_name);
-    }
-    if (!orphan) {
+    if (!owner || !orphaned(store_, *owner, e)) {
       valid.push_back({e.container_id, e.ifname});
       continue;
     }
@@ -155,22 +184,7 @@ void Manager::collect_network_garbage(std::vector<RecoverAction>& actions) {
                                    e.network_name + ", " + e.ifname + ")",
                        done.has_value(), done ? "" : done.error().message()});
   }
-  // GC for the configured networks: plugins of 1.1 networks release what no
-  // valid attachment holds. Every runtime's cached attachment counts as
-  // valid, so only what nobody holds is collected.
-  auto files = cni::network_files(config_.cni_conf_dir);
-  if (!files) return;
-  for (const auto& file : *files) {
-    auto bytes = cni::read_file(file, cni::kMaxConfigSize);
-    if (!bytes) continue;
-    auto net = cni::parse_network(*bytes, file);
-    if (!net || net->disable_gc || !net->cni_version.starts_with("1.1")) continue;
-    if (std::find(networks.begin(), networks.end(), net->name) != networks.end()) continue;
-    networks.push_back(net->name);
-    // Reported only when it fails: GC does not say what it released.
-    if (auto done = client->gc(*net, valid); !done)
-      actions.push_back({"-", "garbage-collect network " + net->name, false, done.error().message()});
-  }
+  collect_configured_networks(*client, config_.cni_conf_dir, valid, actions);
 }
 
 }  // namespace podns

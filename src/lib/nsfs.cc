@@ -11,6 +11,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 
 #include "podns/sys.h"
@@ -48,14 +49,16 @@ int clone_flag(Type t) {
 Result<void> check_type(const Fd& fd, Type t, const std::string& path) {
   struct statfs sfs;
   if (::fstatfs(fd.get(), &sfs) < 0) return sys_error("statfs", path);
-  if (sfs.f_type != NSFS_MAGIC)
+  if (sfs.f_type != NSFS_MAGIC) {
     return plain_error(EINVAL, path + " is not a namespace file (want a " + name(t) +
                                    " namespace)");
+  }
   int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
   if (type < 0) return sys_error("ioctl NS_GET_NSTYPE", path);
-  if (type != clone_flag(t))
+  if (type != clone_flag(t)) {
     return plain_error(EINVAL, path + " is a namespace, but not a " + std::string(name(t)) +
                                    " namespace");
+  }
   return {};
 }
 
@@ -97,10 +100,10 @@ Result<bool> is_initial_userns(const Fd& userns) {
   }
   if (errno != EPERM) return sys_error("ioctl NS_GET_PARENT");
   PODNS_TRY(fd, sys::open_at(AT_FDCWD, "/proc/self/uid_map", O_RDONLY));
-  char buf[128];
-  ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  std::array<char, 128> buf;
+  ssize_t n = ::read(fd.get(), buf.data(), buf.size());
   if (n < 0) return sys_error("read", "/proc/self/uid_map");
-  auto map = parse_kernel_text(std::string_view(buf, static_cast<std::size_t>(n)));
+  auto map = parse_kernel_text(std::string_view(buf.data(), static_cast<std::size_t>(n)));
   return map && *map == IdMap{{0, 0, 4294967295u}};
 }
 
@@ -108,13 +111,13 @@ namespace {
 
 Result<std::string> read_all(int fd, const std::string& what) {
   std::string out;
-  char buf[4096];
+  std::array<char, 4096> buf;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return sys_error("read", what);
     if (n == 0) return out;
-    out.append(buf, static_cast<std::size_t>(n));
+    out.append(buf.data(), static_cast<std::size_t>(n));
   }
 }
 
@@ -130,10 +133,10 @@ Result<Maps> parse_maps(const std::string& both, const std::string& what) {
 bool copy_file(const char* path, int out) {
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) {
-    if (::write(out, buf, static_cast<std::size_t>(n)) != n) return false;
+  std::array<char, 4096> buf;
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
+    if (::write(out, buf.data(), static_cast<std::size_t>(n)) != n) return false;
   }
   ::close(fd);
   return n == 0;
@@ -154,9 +157,10 @@ Result<Maps> read_maps(const Fd& userns) {
     return parse_maps(uid + '\0' + gid, "/proc/self");
   }
 
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) < 0) return sys_error("pipe2");
-  Fd rd(p[0]), wr(p[1]);
+  std::array<int, 2> p{};
+  if (::pipe2(p.data(), O_CLOEXEC) < 0) return sys_error("pipe2");
+  Fd rd(p[0]);
+  Fd wr(p[1]);
   PODNS_TRY(child, sys::clone3(0, SIGCHLD));
   if (child.pid == 0) {
     // Child: async-signal-safe only. Dies with the parent.

@@ -7,6 +7,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 
 #include "podns/secure_path.h"
@@ -15,8 +16,8 @@
 namespace podns::pin {
 namespace {
 
-constexpr nsfs::Type kAllTypes[] = {nsfs::Type::net, nsfs::Type::ipc, nsfs::Type::uts,
-                                    nsfs::Type::user};
+constexpr std::array kAllTypes = {nsfs::Type::net, nsfs::Type::ipc, nsfs::Type::uts,
+                                  nsfs::Type::user};
 
 // mkdir -p with mode 0711 for what it creates.
 Result<void> make_dirs(const std::string& path) {
@@ -37,9 +38,10 @@ Result<bool> is_mount_root(const Fd& fd, const std::string& path) {
   struct statx stx;
   if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
     return sys_error("statx", path);
-  if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+  if ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
     return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-  struct stat self, parent;
+  struct stat self;
+  struct stat parent;
   if (::fstat(fd.get(), &self) < 0) return sys_error("fstat", path);
   if (::fstatat(fd.get(), "..", &parent, 0) < 0) return sys_error("stat", path + "/..");
   return self.st_dev != parent.st_dev || self.st_ino == parent.st_ino;
@@ -138,9 +140,10 @@ Result<void> unpin_as(const Fd& dir, const std::string& dir_path, const std::str
     if (sfs.f_type != NSFS_MAGIC) break;  // a plain file: unmounted
     if (expect) {
       PODNS_TRY(got, nsfs::id(fd));
-      if (!(got == *expect))
+      if (!(got == *expect)) {
         return plain_error(EEXIST, "unpin " + path +
                                        ": a namespace other than the recorded one is mounted there; left alone");
+      }
     }
     if (::umount2(sys::fd_path(fd.get()).c_str(), MNT_DETACH) < 0) return sys_error("umount", path);
   }

@@ -23,7 +23,7 @@ Result<std::vector<std::string>> pod_dirs(const std::string& root) {
     return sys_error("read pin root", root);
   }
   while (auto* e = ::readdir(d)) {
-    if (e->d_type == DT_DIR && validate_id(e->d_name)) out.push_back(e->d_name);
+    if (e->d_type == DT_DIR && validate_id(e->d_name)) out.emplace_back(e->d_name);
   }
   ::closedir(d);
   return out;
@@ -41,7 +41,8 @@ bool Manager::pins_intact(const Sandbox& s) {
   if (!s.host_network && !same(s.netns_path(), nsfs::Type::net, s.netns)) return false;
   if (s.ipcns && !same(s.pin_path(nsfs::Type::ipc), nsfs::Type::ipc, s.ipcns)) return false;
   if (s.utsns && !same(s.pin_path(nsfs::Type::uts), nsfs::Type::uts, s.utsns)) return false;
-  return !s.has_userns || same(*s.userns_path(), nsfs::Type::user, s.userns);
+  auto userns = s.userns_path();  // none without a user namespace
+  return !userns || same(*userns, nsfs::Type::user, s.userns);
 }
 
 Result<std::vector<RecoverAction>> Manager::recover() {
@@ -70,14 +71,11 @@ Result<std::vector<RecoverAction>> Manager::recover() {
         break;
       case SandboxState::ready:
       case SandboxState::stopped:
-        if (!pins_intact(s)) {
-          s.state = SandboxState::notready;
-          s.reason = "its namespaces are gone (the pins vanished, as after a reboot)";
-          record(s.id, "marked notready: its namespaces are gone", store_.update(s));
-          if (!s.net_state.empty())
-            record(s.id, "released its network addresses (CNI DEL)", detach(s));
-        }
-        break;
+        if (pins_intact(s)) break;
+        s.state = SandboxState::notready;
+        s.reason = "its namespaces are gone (the pins vanished, as after a reboot)";
+        record(s.id, "marked notready: its namespaces are gone", store_.update(s));
+        [[fallthrough]];  // and its network is released as any notready sandbox's
       case SandboxState::notready:
         if (!s.net_state.empty()) record(s.id, "released its network addresses (CNI DEL)", detach(s));
         break;

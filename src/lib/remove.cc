@@ -46,9 +46,10 @@ Result<Sandbox> Manager::stop(const std::string& id) {
   Sandbox s = std::move(*found);
   PODNS_CHECK_CTX(fault::point("stop.begin"), ctx);
   if (s.state != SandboxState::ready && s.state != SandboxState::stopped &&
-      s.state != SandboxState::notready)
+      s.state != SandboxState::notready) {
     return plain_error(EINVAL, ctx + ": sandbox is " + to_string(s.state) +
                                    "; only `podns rm` (or `podns recover`) can finish it");
+  }
   // Also after a stop that failed halfway: DEL again until it is done.
   PODNS_CHECK_CTX(detach(s), ctx);
   PODNS_CHECK_CTX(fault::point("stop.network"), ctx);

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace podns {
@@ -32,9 +33,10 @@ Result<void> validate_id(std::string_view id) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   };
   if (id.empty()) return invalid_argument("sandbox ID is empty");
-  if (id.size() > 128)
+  if (id.size() > 128) {
     return invalid_argument("sandbox ID is " + std::to_string(id.size()) +
                             " characters long; at most 128 are allowed");
+  }
   bool ok = alnum(id[0]) && std::all_of(id.begin(), id.end(), [&](char c) {
               return alnum(c) || c == '_' || c == '.' || c == '-';
             });
@@ -52,10 +54,12 @@ std::string now_rfc3339() {
   ::clock_gettime(CLOCK_REALTIME, &ts);
   struct tm tm;
   ::gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
-  return buf;
+  // At most 37 characters (an int year): never truncated.
+  std::array<char, 64> buf{};
+  (void)std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                      tm.tm_sec, ts.tv_nsec);
+  return buf.data();
 }
 
 }  // namespace podns

@@ -3,6 +3,32 @@
 #include <sys/stat.h>
 
 namespace podns {
+namespace {
+
+// Checks a directory on the way to `path` (named `what` in errors): a real
+// directory, owned by root, writable by no one else unless sticky. False
+// if it does not exist: the rest will be made by us.
+Result<bool> check_component(const std::string& partial, const std::string& path,
+                             const std::string& what) {
+  struct stat st;
+  if (::lstat(partial.c_str(), &st) < 0) {
+    if (errno == ENOENT) return false;
+    return sys_error("check " + what, partial);
+  }
+  auto refuse = [&](int err, const std::string& why) {
+    return plain_error(err, what + " " + path + ": " + partial + " " + why);
+  };
+  if (S_ISLNK(st.st_mode)) return refuse(ELOOP, "is a symlink; give the real path");
+  if (!S_ISDIR(st.st_mode)) return refuse(ENOTDIR, "is not a directory");
+  if (st.st_uid != 0)
+    return refuse(EPERM, "is owned by uid " + std::to_string(st.st_uid) + ", not root");
+  bool others_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+  if (others_write && (st.st_mode & S_ISVTX) == 0)
+    return refuse(EPERM, "is writable by group or others");
+  return true;
+}
+
+}  // namespace
 
 Result<void> check_secure_path(const std::string& path, const std::string& what) {
   if (path.empty() || path[0] != '/')
@@ -19,22 +45,8 @@ Result<void> check_secure_path(const std::string& path, const std::string& what)
     if (partial.empty() || partial.back() == '/') {
       if (partial.size() > 1) continue;  // "//" in the path
     }
-    struct stat st;
-    if (::lstat(partial.c_str(), &st) < 0) {
-      if (errno == ENOENT) return {};  // the rest will be made by us
-      return sys_error("check " + what, partial);
-    }
-    if (S_ISLNK(st.st_mode))
-      return plain_error(ELOOP, what + " " + path + ": " + partial +
-                                    " is a symlink; give the real path");
-    if (!S_ISDIR(st.st_mode))
-      return plain_error(ENOTDIR, what + " " + path + ": " + partial + " is not a directory");
-    if (st.st_uid != 0)
-      return plain_error(EPERM, what + " " + path + ": " + partial + " is owned by uid " +
-                                    std::to_string(st.st_uid) + ", not root");
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-      return plain_error(EPERM, what + " " + path + ": " + partial +
-                                    " is writable by group or others");
+    PODNS_TRY(exists, check_component(partial, path, what));
+    if (!exists) return {};
   }
   return {};
 }

@@ -51,9 +51,10 @@ Result<Json> other_namespaces(const Json& linux_cfg, const Sandbox& s) {
   if (!it->is_array()) return invalid_argument("config: linux.namespaces is not an array");
   for (std::size_t i = 0; i < it->size(); ++i) {
     const Json& ns = (*it)[i];
-    if (!ns.is_object() || !ns.contains("type") || !ns["type"].is_string())
+    if (!ns.is_object() || !ns.contains("type") || !ns["type"].is_string()) {
       return invalid_argument("config: linux.namespaces[" + std::to_string(i) +
                               "] is not an object with a string \"type\"");
+    }
     const auto& type = ns["type"].get_ref<const std::string&>();
     bool provided = type == "user" || type == "network" || (type == "ipc" && s.ipcns) ||
                     (type == "uts" && s.utsns);
@@ -65,9 +66,10 @@ Result<Json> other_namespaces(const Json& linux_cfg, const Sandbox& s) {
 }  // namespace
 
 Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
-  if (s.state != SandboxState::ready)
+  if (s.state != SandboxState::ready) {
     return plain_error(EINVAL, "sandbox " + s.id + " is " + to_string(s.state) +
                                    ", not ready: containers cannot join it");
+  }
   if (s.has_userns) {
     PODNS_CHECK_CTX(validate_id_map(s.uid_map), "sandbox " + s.id + ": uid map");
     PODNS_CHECK_CTX(validate_id_map(s.gid_map), "sandbox " + s.id + ": gid map");
@@ -93,11 +95,12 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
     if (mounts != root.end() && mounts->is_array()) {
       for (auto& m : *mounts) {
         // Not value("destination", ""): it throws for a destination that is not a string.
-        if (m.is_object() && m.contains("destination") && m["destination"] == "/sys")
+        if (m.is_object() && m.contains("destination") && m["destination"] == "/sys") {
           m = Json{{"destination", "/sys"},
                    {"type", "bind"},
                    {"source", "/sys"},
                    {"options", Json::array({"rbind", "nosuid", "noexec", "nodev", "ro"})}};
+        }
       }
     }
   }

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <unordered_map>
 
@@ -136,7 +137,7 @@ void bind_sandbox(sqlite3_stmt* st, const Sandbox& s) {
 }
 
 std::string column_text(sqlite3_stmt* st, int i) {
-  auto* p = sqlite3_column_text(st, i);
+  const auto* p = sqlite3_column_text(st, i);
   return p ? std::string(reinterpret_cast<const char*>(p),
                          static_cast<std::size_t>(sqlite3_column_bytes(st, i)))
            : std::string();
@@ -259,7 +260,7 @@ void Store::close() {
 }
 
 Error Store::db_error(const std::string& op) const {
-  return Error(0, "state database: " + op + ": " + sqlite3_errmsg(db_), dir_ + "/podns.db");
+  return {0, "state database: " + op + ": " + sqlite3_errmsg(db_), dir_ + "/podns.db"};
 }
 
 Result<void> Store::exec(const char* sql) {
@@ -347,9 +348,10 @@ Result<Store> Store::open(const std::string& state_dir) {
   auto set_up = [&]() -> Result<void> {
     PODNS_TRY(again, store.schema_version());
     if (again == kSchemaVersion) return {};
-    if (again > kSchemaVersion)
+    if (again > kSchemaVersion) {
       return errno_error(EPROTO, "state database is of a newer podns (schema " +
                                      std::to_string(again) + ")", path);
+    }
     PODNS_CHECK(store.exec("PRAGMA journal_mode=WAL"));
     return store.write([&]() -> Result<void> {
       PODNS_CHECK(store.exec(kSchema));
@@ -375,16 +377,18 @@ Result<void> Store::insert(const Sandbox& s, bool shared_ranges) {
 }
 
 Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool) {
-  if (size == 0 || pool.last < pool.first || size - 1 > pool.last - pool.first)
+  if (size == 0 || pool.last < pool.first || size - 1 > pool.last - pool.first) {
     return invalid_argument("automatic range of " + std::to_string(size) +
                             " IDs does not fit the pool " + std::to_string(pool.first) + "-" +
                             std::to_string(pool.last));
+  }
   return write([&]() -> Result<void> {
     PODNS_TRY(base, free_range(size, pool));
-    if (!base)
+    if (!base) {
       return plain_error(ENOSPC, "no free range of " + std::to_string(size) +
                                      " host IDs left in the pool " + std::to_string(pool.first) +
                                      "-" + std::to_string(pool.last));
+    }
     s.uid_map = s.gid_map = {{0, *base, size}};
     return insert_locked(s, false);
   });
@@ -408,7 +412,8 @@ Result<std::optional<std::uint32_t>> Store::free_range(std::uint32_t size, Pool 
   base = pool.first;
   int rc;
   while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
-    std::int64_t first = sqlite3_column_int64(walk, 0), last = sqlite3_column_int64(walk, 1);
+    std::int64_t first = sqlite3_column_int64(walk, 0);
+    std::int64_t last = sqlite3_column_int64(walk, 1);
     if (first > base && first - base >= size) break;  // the gap before this range
     base = std::max(base, last + 1);
   }
@@ -429,14 +434,16 @@ Result<void> Store::insert_locked(const Sandbox& s, bool shared_ranges) {
 
   for (const auto& [kind, map] : {std::pair{"uid", &s.uid_map}, std::pair{"gid", &s.gid_map}}) {
     for (const auto& m : *map) {
-      std::int64_t first = m.host_id, last = std::int64_t{m.host_id} + m.size - 1;
+      std::int64_t first = m.host_id;
+      std::int64_t last = std::int64_t{m.host_id} + m.size - 1;
       if (!shared_ranges) {
         PODNS_TRY(user, range_user(kind, first, last));
-        if (user)
+        if (user) {
           return plain_error(EBUSY, std::string("host ") + kind + " range " +
                                         std::to_string(first) + "-" + std::to_string(last) +
                                         " overlaps sandbox " + *user +
                                         "'s (allow it with --allow-overlap)");
+        }
       }
       PODNS_TRY(ins, prepare("INSERT INTO host_ranges (sandbox_id, kind, first, last, shared) "
                              "VALUES (?,?,?,?,?)"));
@@ -457,7 +464,7 @@ Result<std::optional<std::string>> Store::range_user(const char* kind, std::int6
                                                      std::int64_t last) {
   // Among disjoint ranges, only the one starting last at or before `last`
   // can overlap; shared ranges (few, by choice) are each checked.
-  static constexpr const char* kQueries[] = {
+  static constexpr std::array<const char*, 2> kQueries = {
       "SELECT sandbox_id, last FROM host_ranges WHERE kind = ?1 AND shared = 0 AND first <= ?3 "
       "ORDER BY first DESC LIMIT 1",
       "SELECT sandbox_id, last FROM host_ranges WHERE kind = ?1 AND shared = 1 AND first <= ?3 "

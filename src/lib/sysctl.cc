@@ -5,7 +5,8 @@
 namespace podns::sysctl {
 
 Result<void> validate(const Setting& s) {
-  const auto& [key, value] = s;
+  const std::string& key = s.first;
+  const std::string& value = s.second;
   auto bad_key = [&](const std::string& why) {
     std::string shown;
     for (char c : key) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
@@ -59,7 +60,7 @@ std::vector<Setting> defaults(const IdMap& gid_map) {
   }
   if (end == 0) return {};
   // The kernel takes at most a signed 32-bit gid here.
-  end = std::min<std::uint64_t>(end, 0x7fffffffull);
+  end = std::min<std::uint64_t>(end, 0x7fffffffULL);
   return {{"net.ipv4.ping_group_range", "0 " + std::to_string(end - 1)}};
 }
 

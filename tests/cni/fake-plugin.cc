@@ -26,16 +26,16 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
-
-extern char** environ;
 
 using nlohmann::json;
 
@@ -70,7 +70,8 @@ json open_fds() {
   if (!d) return fds;
   while (auto* e = ::readdir(d)) {
     if (e->d_name[0] == '.') continue;
-    int fd = std::atoi(e->d_name);
+    int fd = -1;
+    std::from_chars(e->d_name, e->d_name + std::strlen(e->d_name), fd);
     if (fd != ::dirfd(d)) fds.push_back(fd);
   }
   ::closedir(d);
@@ -99,9 +100,7 @@ bool fault_applies(const json& conf, const std::string& command) {
   return false;
 }
 
-}  // namespace
-
-int main() {
+int run() {
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   const char* cmd_env = std::getenv("CNI_COMMAND");
   std::string command = cmd_env ? cmd_env : "";
@@ -137,8 +136,8 @@ int main() {
     if (fault == "crash") {
       ::prctl(PR_SET_DUMPABLE, 0);  // no core dump
       write_all(2, "fake: about to crash\n");
-      ::signal(SIGSEGV, SIG_DFL);
-      ::raise(SIGSEGV);
+      (void)::signal(SIGSEGV, SIG_DFL);
+      (void)::raise(SIGSEGV);
       return 99;
     }
     if (fault == "hang") {
@@ -188,4 +187,17 @@ int main() {
     return 0;
   }
   return 0;
+}
+
+}  // namespace
+
+int main() {
+  // A configuration a test got wrong (a field of the wrong type) fails the
+  // plugin loudly rather than aborting it.
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    write_all(2, std::string("fake: ") + e.what() + "\n");
+  }
+  return 1;
 }

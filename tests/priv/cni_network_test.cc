@@ -43,7 +43,7 @@ class RealPlugins : public ::testing::Test {
   void SetUp() override {
     PODNS_REQUIRE_PRIVILEGED();
     PODNS_REQUIRE_REAL_PLUGINS();
-    unsigned id = static_cast<unsigned>(::getpid());
+    auto id = static_cast<unsigned>(::getpid());
     bridge_ = "podnst" + std::to_string(id % 1000);
     network_ = "podns-test-" + std::to_string(id);
     subnet_prefix_ = "10.254." + std::to_string(id % 200 + 20) + ".";
@@ -104,7 +104,8 @@ TEST_F(RealPlugins, PodsGetAnAddressAndReachEachOtherAndTheGateway) {
   auto rb = attach_pod(*client_, net_, b);
   ASSERT_TRUE(rb) << rb.error().message();
 
-  std::string addr_a = address_of(*ra), addr_b = address_of(*rb);
+  std::string addr_a = address_of(*ra);
+  std::string addr_b = address_of(*rb);
   ASSERT_EQ(addr_a.rfind(subnet_prefix_, 0), 0u) << ra->dump();
   ASSERT_EQ(addr_b.rfind(subnet_prefix_, 0), 0u) << rb->dump();
   EXPECT_NE(addr_a, addr_b);
@@ -256,7 +257,9 @@ TEST_F(RealPlugins, ThePluginsOwnErrorsAreReported) {
 TEST_F(RealPlugins, AttachDetachTiming) {
   Pod a = pod("cnitime");
   using Ms = std::chrono::duration<double, std::milli>;
-  std::vector<double> add_ms, del_ms, total_ms;
+  std::vector<double> add_ms;
+  std::vector<double> del_ms;
+  std::vector<double> total_ms;
   for (int i = 0; i < 20; ++i) {
     auto start = std::chrono::steady_clock::now();
     auto r = attach_pod(*client_, net_, a);

@@ -290,9 +290,12 @@ TEST_F(LifecycleNetwork, ConcurrentCreateAndRmOfDistinctIds) {
       if (r.exit_code != 0) failures->push_back("rm " + id + ": " + r.err);
     }
   };
-  std::vector<std::string> f1, f2;
-  std::vector<Life> l1, l2;
-  std::thread t1(stream, 0, &f1, &l1), t2(stream, 1, &f2, &l2);
+  std::vector<std::string> f1;
+  std::vector<std::string> f2;
+  std::vector<Life> l1;
+  std::vector<Life> l2;
+  std::thread t1(stream, 0, &f1, &l1);
+  std::thread t2(stream, 1, &f2, &l2);
   t1.join();
   t2.join();
   // Every command succeeded (none should fail here: distinct IDs, distinct

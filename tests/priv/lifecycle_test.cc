@@ -131,9 +131,10 @@ TEST_F(Lifecycle, RandomKillsThenRecoverLeaveNoLeak) {
   auto took = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(podns(env, {"rm", "timing"}).exit_code, 0);
-  std::mt19937 rng(12345);
+  std::mt19937 rng(12345);  // NOLINT(cert-msc51-cpp): the same kill points in every run
   std::uniform_int_distribution<long> delay_us(0, took);
-  int killed = 0, finished = 0;
+  int killed = 0;
+  int finished = 0;
   for (int i = 0; i < 60; ++i) {
     std::string id = "k" + std::to_string(i);
     pid_t pid = ::fork();
@@ -170,7 +171,7 @@ TEST_F(Lifecycle, RandomKillsThenRecoverLeaveNoLeak) {
   // Nothing of the others is left.
   for (int i = 0; i < 60; ++i) {
     std::string id = "k" + std::to_string(i);
-    if (!listed.count(id)) expect_clean_or_ready(env, id);
+    if (!listed.contains(id)) expect_clean_or_ready(env, id);
   }
   EXPECT_EQ(test::mounts_under(env.root() + "/").size(), 2 * listed.size());
   for (const auto& id : listed) EXPECT_EQ(podns(env, {"rm", id}).exit_code, 0);
@@ -220,8 +221,10 @@ TEST_F(Lifecycle, ConcurrentCreateAndRmOfDistinctIds) {
       if (r.exit_code != 0) failures->push_back("rm " + id + ": " + r.err);
     }
   };
-  std::vector<std::string> f1, f2;
-  std::thread t1(stream, 1, &f1), t2(stream, 2, &f2);
+  std::vector<std::string> f1;
+  std::vector<std::string> f2;
+  std::thread t1(stream, 1, &f1);
+  std::thread t2(stream, 2, &f2);
   t1.join();
   t2.join();
   EXPECT_TRUE(f1.empty()) << f1.front();

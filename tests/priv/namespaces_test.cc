@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <cstring>
 #include <filesystem>
@@ -58,7 +59,7 @@ int mount_sysfs_and_list(const std::string& userns, const std::string& netns, bo
   if (!d) return 21;
   std::vector<std::string> names;
   while (auto* e = ::readdir(d)) {
-    if (e->d_name[0] != '.') names.push_back(e->d_name);
+    if (e->d_name[0] != '.') names.emplace_back(e->d_name);
   }
   std::sort(names.begin(), names.end());
   for (const auto& n : names) out += n + "\n";
@@ -108,10 +109,10 @@ TEST_F(Namespaces, AJoinerSeesTheWrittenMaps) {
   std::string setgroups;
   int rc = test::in_child([&](std::string& out) {
     if (::setns(user->get(), CLONE_NEWUSER) < 0) return 1;
-    char buf[16] = {};
+    std::array<char, 16> buf{};
     int fd = ::open("/proc/self/setgroups", O_RDONLY);
-    if (fd < 0 || ::read(fd, buf, sizeof buf - 1) < 0) return 2;
-    out = buf;
+    if (fd < 0 || ::read(fd, buf.data(), buf.size() - 1) < 0) return 2;
+    out = buf.data();
     return 0;
   }, &setgroups);
   EXPECT_EQ(rc, 0);
@@ -239,7 +240,8 @@ TEST_F(Namespaces, PinRootIsASharedTmpfs) {
   ASSERT_TRUE(m);
   create_pod(*m, "root");
   std::ifstream in("/proc/self/mountinfo");
-  std::string line, found;
+  std::string line;
+  std::string found;
   while (std::getline(in, line)) {
     if (line.find(" " + env.root() + " ") != std::string::npos) found = line;
   }

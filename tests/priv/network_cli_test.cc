@@ -43,7 +43,7 @@ class NetworkCli : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = podns(env_, args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    if (r.exit_code != 0) return json();
+    if (r.exit_code != 0) return {};
     auto i = podns(env_, {"inspect", id});
     EXPECT_EQ(i.exit_code, 0) << i.err;
     return json::parse(i.out);
@@ -175,7 +175,8 @@ TEST_F(NetworkCli, PodsReachEachOtherAndTheGateway) {
   auto a = create("pa");
   auto b = create("pb");
   ASSERT_TRUE(a["network"].is_object() && b["network"].is_object());
-  std::string addr_a = test::address_of(a["network"]), addr_b = test::address_of(b["network"]);
+  std::string addr_a = test::address_of(a["network"]);
+  std::string addr_b = test::address_of(b["network"]);
   ASSERT_NE(addr_a, "");
   ASSERT_NE(addr_b, "");
   EXPECT_NE(addr_a, addr_b);

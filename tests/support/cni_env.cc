@@ -48,7 +48,8 @@ HostState::~HostState() {
   std::ofstream(kIpForward) << ip_forward_;
 }
 
-TestNetwork::TestNetwork(std::string bridge, std::string name, std::string subnet_prefix)
+TestNetwork::TestNetwork(const std::string& bridge, const std::string& name,
+                         std::string subnet_prefix)
     : bridge_(bridge), name_(name), prefix_(std::move(subnet_prefix)), host_(bridge, name) {}
 
 TestNetwork::TestNetwork(int n)

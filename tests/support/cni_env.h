@@ -48,7 +48,7 @@ class HostState {
 class TestNetwork {
  public:
   // bridge: at most 15 characters; subnet_prefix: "10.254.N." (a /24).
-  TestNetwork(std::string bridge, std::string name, std::string subnet_prefix);
+  TestNetwork(const std::string& bridge, const std::string& name, std::string subnet_prefix);
   // Names of their own for network `n` (0..29) of this process: bridge
   // "podnsx<pid><n>", network "podns-x-<pid>-<n>", subnet 10.254.(220+n).0/24.
   explicit TestNetwork(int n);

@@ -11,20 +11,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <ranges>
 #include <sstream>
-
-extern char** environ;
 
 namespace podns::test {
 
 bool must_run() {
   auto set = [](const char* name, const char* want) {
     const char* v = std::getenv(name);
-    return v && std::strcmp(v, want) == 0;
+    return v != nullptr && std::strcmp(v, want) == 0;
   };
   return set("PODNS_REQUIRE_PRIVILEGED", "1") || set("CI", "true");
 }
@@ -41,8 +41,8 @@ std::string why_not_privileged() {
 }
 
 TempDir::TempDir() {
-  char tmpl[] = "/tmp/podns-test.XXXXXX";
-  char* p = ::mkdtemp(tmpl);
+  std::array<char, 23> tmpl{"/tmp/podns-test.XXXXXX"};
+  char* p = ::mkdtemp(tmpl.data());
   if (!p) std::abort();
   path_ = p;
 }
@@ -50,7 +50,7 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   // Unmount anything left below us, deepest first.
   auto mounts = mounts_under(path_ + "/");
-  for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+  for (const auto& m : std::views::reverse(mounts)) ::umount2(m.c_str(), MNT_DETACH);
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -94,9 +94,10 @@ std::string podns_cli() {
 namespace {
 std::string drain(int fd) {
   std::string s;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<std::size_t>(n));
+  std::array<char, 4096> buf;
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf.data(), buf.size())) > 0)
+    s.append(buf.data(), static_cast<std::size_t>(n));
   return s;
 }
 }  // namespace
@@ -104,18 +105,23 @@ std::string drain(int fd) {
 Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
   // A child that exits without reading its stdin must not kill the test
   // with SIGPIPE: the write fails with EPIPE instead.
-  ::signal(SIGPIPE, SIG_IGN);
-  int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) std::abort();
+  (void)::signal(SIGPIPE, SIG_IGN);  // cannot fail
+  std::array<int, 2> in{};
+  std::array<int, 2> out{};
+  std::array<int, 2> err{};
+  if (::pipe2(in.data(), O_CLOEXEC) < 0 || ::pipe2(out.data(), O_CLOEXEC) < 0 ||
+      ::pipe2(err.data(), O_CLOEXEC) < 0)
+    std::abort();
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, in[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid;
+  pid_t pid = 0;
   Run r;
   int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -131,7 +137,10 @@ Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
   }
   // Small inputs only: write all, then read both outputs (stderr after stdout;
   // the tests' outputs are small enough not to fill a pipe).
-  if (!stdin_text.empty()) (void)!::write(in[1], stdin_text.data(), stdin_text.size());
+  if (!stdin_text.empty()) {
+    // EPIPE if the child does not read it: its exit code tells the test.
+    [[maybe_unused]] ssize_t written = ::write(in[1], stdin_text.data(), stdin_text.size());
+  }
   ::close(in[1]);
   r.out = drain(out[0]);
   r.err = drain(err[0]);
@@ -152,14 +161,15 @@ Run podns(const PodnsEnv& env, const std::vector<std::string>& args, const std::
 }
 
 int in_child(const std::function<int(std::string& out)>& fn, std::string* out) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) < 0) std::abort();
+  std::array<int, 2> p{};
+  if (::pipe2(p.data(), O_CLOEXEC) < 0) std::abort();
   pid_t pid = ::fork();
   if (pid == 0) {
     ::close(p[0]);
     std::string text;
     int rc = fn(text);
-    (void)!::write(p[1], text.data(), text.size());
+    // The exit code says what matters; the text is an addition.
+    [[maybe_unused]] ssize_t written = ::write(p[1], text.data(), text.size());
     ::_exit(rc);
   }
   ::close(p[1]);
@@ -185,8 +195,9 @@ std::vector<std::string> mounts_under(const std::string& prefix) {
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream f(line);
-    std::string id, parent, devno, root, mountpoint;
-    f >> id >> parent >> devno >> root >> mountpoint;
+    std::string skip;
+    std::string mountpoint;
+    f >> skip >> skip >> skip >> skip >> mountpoint;  // after ID, parent ID, major:minor, root
     if (mountpoint.compare(0, prefix.size(), prefix) == 0) out.push_back(mountpoint);
   }
   return out;
@@ -194,7 +205,7 @@ std::vector<std::string> mounts_under(const std::string& prefix) {
 
 int count_fds() {
   int n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
   return n;
 }
 

@@ -156,7 +156,7 @@ TEST(Cache, RoundTripsThroughAFileWithPrivateModes) {
   changed.result["ips"] = json::array();
   ASSERT_TRUE(cache.write(changed));
   int files = 0;
-  for (auto& f : std::filesystem::directory_iterator(dir.path() + "/cni/results")) {
+  for (const auto& f : std::filesystem::directory_iterator(dir.path() + "/cni/results")) {
     (void)f;
     ++files;
   }

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "podns/cni/client.h"
 #include "podns/cni/pod.h"
@@ -36,7 +38,7 @@ class Operations : public ::testing::Test {
   // A network of fake plugins, one per element of `plugins` (extra keys for each).
   NetworkConfig network(std::vector<json> plugins, const std::string& version = "1.0.0",
                         json extra = json::object()) {
-    json list = extra;
+    json list = std::move(extra);
     list["cniVersion"] = version;
     list["name"] = "fakenet";
     list["plugins"] = json::array();
@@ -50,7 +52,7 @@ class Operations : public ::testing::Test {
     return *net;
   }
 
-  Attachment attachment(const std::string& cid = "c1") {
+  static Attachment attachment(const std::string& cid = "c1") {
     Attachment a;
     a.container_id = cid;
     a.netns = "/proc/self/ns/net";
@@ -192,10 +194,8 @@ TEST_F(Operations, DelPassesAnEmptyNetnsWhenTheNamespaceIsGone) {
   auto c = calls();
   ASSERT_EQ(c.size(), 2u);
   auto env_has = [](const json& call, const std::string& var) {
-    for (const auto& e : call["env"]) {
-      if (e == var) return true;
-    }
-    return false;
+    const json& env = call["env"];
+    return std::any_of(env.begin(), env.end(), [&](const json& e) { return e == var; });
   };
   EXPECT_TRUE(env_has(c[0], "CNI_NETNS="));
   EXPECT_TRUE(env_has(c[1], "CNI_NETNS=/proc/self/ns/net"));
@@ -351,7 +351,8 @@ TEST_F(Operations, MisbehavingPluginsGetClearErrors) {
     const char* fault;
     int err;
     std::string message;
-  } cases[] = {
+  };
+  const std::vector<Case> cases = {
       {"error-json", EAGAIN, prefix + "error 11: fake failure: asked to fail on ADD"},
       {"error-stderr", EAGAIN, prefix + "error 11: fake failure: asked to fail on ADD"},
       {"exit", EIO,

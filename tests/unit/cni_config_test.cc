@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <vector>
 
 #include "podns/cni/config.h"
 #include "podns/cni/version.h"
@@ -123,7 +124,8 @@ TEST(Config, RefusesBadDocuments) {
   struct Case {
     const char* text;
     const char* says;
-  } cases[] = {
+  };
+  const std::vector<Case> cases = {
       {"{not json", "is not valid JSON"},
       {"", "is not valid JSON"},
       {"[1,2]", "is not a JSON object"},
@@ -141,7 +143,7 @@ TEST(Config, RefusesBadDocuments) {
       {R"({"cniVersion":"1.0.0","name":"n","plugins":[{"type":""}]})", "plugin type is empty"},
       {R"({"cniVersion":"1.0.0","name":"n","plugins":[{"type":"b","capabilities":[1]}]})",
        "\"capabilities\" is not a JSON object"},
-      {R"({"cniVersion":"1.0.0","name":"n"})", "neither a \"plugins\" list nor a plugin \"type\""},
+      {R"({"cniVersion":"1.0.0","name":"n"})", R"(neither a "plugins" list nor a plugin "type")"},
       {R"({"cniVersion":"1.0.0","type":"bridge"})", "no network \"name\""},
   };
   for (const auto& c : cases) {

@@ -121,7 +121,8 @@ TEST(Exec, PassesNoStrayDescriptorsAndNoBlockedSignals) {
   // Opened without O_CLOEXEC, as careless code elsewhere in a process might.
   int leaked = ::open("/dev/null", O_RDONLY);
   ASSERT_GE(leaked, 0);
-  sigset_t block, old;
+  sigset_t block;
+  sigset_t old;
   sigemptyset(&block);
   sigaddset(&block, SIGTERM);
   ::pthread_sigmask(SIG_BLOCK, &block, &old);
@@ -172,7 +173,8 @@ TEST(Exec, KillsAndReapsAPluginThatHangsWithItsChildren) {
   EXPECT_GE(took, 1000ms);
   EXPECT_LT(took, 5s);
   std::istringstream in(slurp(pids));
-  pid_t plugin = 0, child = 0;
+  pid_t plugin = 0;
+  pid_t child = 0;
   in >> plugin >> child;
   ASSERT_GT(plugin, 0);
   ASSERT_GT(child, 0);

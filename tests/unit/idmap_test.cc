@@ -46,8 +46,8 @@ TEST(IdMap, RejectsEmpty) {
 TEST(IdMap, RejectsSizeZero) { EXPECT_NE(reject("0:100000:0").find("size is 0"), std::string::npos); }
 
 TEST(IdMap, RejectsNonNumbers) {
-  for (auto bad : {"a:1:1", "0:1:x", "-1:1:1", "0:+1:1", " 0:1:1", "0:1:1 ", "0x10:1:1", "1.5:1:1",
-                   "0::1", "0:1", "0:1:1:1", "0;1;1"}) {
+  for (const auto* bad : {"a:1:1", "0:1:x", "-1:1:1", "0:+1:1", " 0:1:1", "0:1:1 ", "0x10:1:1",
+                          "1.5:1:1", "0::1", "0:1", "0:1:1:1", "0;1;1"}) {
     SCOPED_TRACE(bad);
     reject(bad);
   }
@@ -80,7 +80,8 @@ TEST(IdMap, RejectsOverlapOnEitherSide) {
 }
 
 TEST(IdMap, RejectsMoreThan340Lines) {
-  std::string ok, too_many;
+  std::string ok;
+  std::string too_many;
   for (int i = 0; i < 341; ++i) {
     std::string line = std::to_string(i) + ":" + std::to_string(100000 + i) + ":1";
     if (i < 340) ok += (ok.empty() ? "" : ",") + line;

@@ -47,7 +47,7 @@ const char* kConfig = R"({
 Json join(const std::string& config, const Sandbox& s) {
   auto out = spec::join_sandbox(config, s);
   EXPECT_TRUE(out) << out.error().message();
-  if (!out) return Json();
+  if (!out) return {};
   EXPECT_EQ(out->back(), '\n');
   return Json::parse(*out);
 }
@@ -95,7 +95,7 @@ TEST(Spec, HighestIdsAreWrittenAsUnsignedNumbers) {
 }
 
 TEST(Spec, PodWithoutUsernsGetsOnlyTheNetworkAndLosesAnyUserns) {
-  auto text = R"({"linux": {
+  const auto* text = R"({"linux": {
     "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
     "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
     "namespaces": [{"type": "user"}, {"type": "mount"}]}})";

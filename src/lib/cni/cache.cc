@@ -17,7 +17,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxCacheFile = 4 << 20;
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 Result<std::string> string_field(const json& j, const char* key, bool required) {
   if (!j.contains(key)) {
@@ -102,9 +103,10 @@ json to_json(const CacheEntry& e) {
 Result<CacheEntry> cache_entry_from_json(const json& j) {
   if (!j.is_object()) return invalid_argument("cache entry is not a JSON object");
   PODNS_TRY(kind, string_field(j, "kind", true));
-  if (kind != kCacheKind)
+  if (kind != kCacheKind) {
     return invalid_argument("cache entry is of kind \"" + printable(kind) + "\", not " +
                             kCacheKind);
+  }
   CacheEntry e;
   PODNS_TRY(cid, string_field(j, "containerId", true));
   PODNS_TRY(ifname, string_field(j, "ifName", true));
@@ -123,9 +125,10 @@ Result<CacheEntry> cache_entry_from_json(const json& j) {
     if (!j["cniArgs"].is_array())
       return invalid_argument("cache entry \"cniArgs\" is not an array");
     for (const auto& pair : j["cniArgs"]) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
         return invalid_argument("cache entry \"cniArgs\" holds " + printable(pair.dump()) +
                                 ", not a [key, value] pair");
+      }
       e.cni_args.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
     }
   }
@@ -152,9 +155,10 @@ Result<std::string> ResultCache::path(const std::string& network, const std::str
   PODNS_CHECK(validate_container_id(container_id));
   PODNS_CHECK(validate_ifname(ifname));
   std::string name = network + "-" + container_id + "-" + ifname;
-  if (name.size() > 255)
+  if (name.size() > 255) {
     return invalid_argument("cache file name " + name.substr(0, 40) +
                             "... is longer than 255 bytes");
+  }
   return dir_ + "/results/" + name;
 }
 

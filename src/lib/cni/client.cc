@@ -29,9 +29,10 @@ class Errors {
   // What `total` steps came to.
   Result<void> result(std::size_t total) && {
     if (!first_) return {};
-    if (more_ > 0)
+    if (more_ > 0) {
       first_->context(std::to_string(more_ + 1) + " of " + std::to_string(total) +
                       " steps failed; the first");
+    }
     return std::unexpected(std::move(*first_));
   }
 
@@ -44,9 +45,10 @@ class Errors {
 // parse_network makes, once more, cheaply.
 Result<void> check_network(const NetworkConfig& net) {
   PODNS_CHECK(validate_network_name(net.name));
-  if (!is_supported(net.cni_version))
+  if (!is_supported(net.cni_version)) {
     return plain_error(EPROTONOSUPPORT, "network " + net.name + ": CNI version \"" +
                                             printable(net.cni_version) + "\" is not supported");
+  }
   if (!net.plugins.is_array() || net.plugins.empty())
     return invalid_argument("network " + net.name + " has no plugins");
   for (const auto& p : net.plugins) {
@@ -65,9 +67,10 @@ std::string describe(const NetworkConfig& net, const Attachment& a) {
 Result<Client> Client::open(Options options) {
   if (options.bin_dirs.empty()) return invalid_argument("no CNI plugin directory is given");
   for (const auto& d : options.bin_dirs) PODNS_CHECK(validate_bin_dir(d));
-  if (options.cache_dir.empty() || options.cache_dir[0] != '/')
+  if (options.cache_dir.empty() || options.cache_dir[0] != '/') {
     return invalid_argument("CNI cache directory \"" + printable(options.cache_dir) +
                             "\" is not an absolute path");
+  }
   if (options.timeout.count() <= 0) return invalid_argument("CNI plugin timeout is not positive");
   if (options.max_output == 0) return invalid_argument("CNI plugin output bound is 0");
   return Client(std::move(options));
@@ -98,10 +101,11 @@ Result<json> Client::add(const NetworkConfig& net, const Attachment& a, Caching 
   if (caching == Caching::on) {
     // A second ADD would overwrite the result DEL needs; the spec forbids it.
     auto cached = cache_.read(net.name, a.container_id, a.ifname);
-    if (cached && *cached)
+    if (cached && *cached) {
       return plain_error(EEXIST,
                          "ADD " + describe(net, a) +
                              ": it is attached already (its result is cached); DEL it first");
+    }
   }
   json result(nullptr);
   for (const auto& plugin : net.plugins) {
@@ -135,7 +139,7 @@ Result<void> Client::del(const NetworkConfig& net, const Attachment& a, Caching 
   std::optional<CacheEntry> cached;
   if (caching == Caching::on) {
     // An unreadable entry is as good as none: DEL must still run.
-    if (auto r = cache_.read(net.name, a.container_id, a.ifname); r && *r) cached = std::move(**r);
+    if (auto r = cache_.read(net.name, a.container_id, a.ifname)) cached = std::move(*r);
   }
   const json* prev = cached && !cached->result.empty() ? &cached->result : nullptr;
 
@@ -186,9 +190,10 @@ Result<void> Client::gc(const NetworkConfig& net, const std::vector<AttachmentKe
       AttachmentKey key{e.container_id, e.ifname};
       if (std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
       ++steps;
-      if (auto r = del(net, attachment_of(e)); !r)
+      if (auto r = del(net, attachment_of(e)); !r) {
         errors.add(
             std::move(r.error()).context("GC network " + net.name + ": DEL stale attachment"));
+      }
     }
   }
 

@@ -116,7 +116,7 @@ Result<NetworkConfig> parse_network(std::string_view bytes, const std::string& s
     json list = wrap_single(doc);
     net = parse_list(list, list.dump());
   } else {
-    return invalid_argument(ctx + " has neither a \"plugins\" list nor a plugin \"type\"");
+    return invalid_argument(ctx + R"( has neither a "plugins" list nor a plugin "type")");
   }
   if (!net) return std::unexpected(std::move(net.error()).context(ctx));
   net->source_path = source;
@@ -139,9 +139,10 @@ Result<std::vector<std::string>> network_files(const std::string& conf_dir) {
 Result<NetworkConfig> load_network(const std::string& conf_dir,
                                    const std::optional<std::string>& name) {
   PODNS_TRY(files, network_files(conf_dir));
-  if (files.empty())
+  if (files.empty()) {
     return plain_error(ENOENT,
                        "no network configuration (*.conflist, *.conf, *.json) in " + conf_dir);
+  }
 
   auto load = [](const std::string& path) -> Result<NetworkConfig> {
     PODNS_TRY(bytes, read_file(path, kMaxConfigSize));

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <climits>
 #include <cstring>
 
@@ -34,9 +35,9 @@ struct Pipe {
 // A pipe whose ends are both above 2, so that putting them on 0, 1 and 2 in
 // the child never overwrites one with another (podns may run with stdio closed).
 Result<Pipe> make_pipe() {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) < 0) return sys_error("pipe2");
-  Fd ends[2] = {Fd(p[0]), Fd(p[1])};
+  std::array<int, 2> p{};
+  if (::pipe2(p.data(), O_CLOEXEC) < 0) return sys_error("pipe2");
+  std::array<Fd, 2> ends{Fd(p[0]), Fd(p[1])};
   for (auto& end : ends) {
     if (end.get() > 2) continue;
     int moved = ::fcntl(end.get(), F_DUPFD_CLOEXEC, 3);
@@ -55,9 +56,10 @@ Result<void> set_nonblocking(const Fd& fd) {
 
 // A stdin pipe already holding `input`, its write end closed.
 Result<Fd> filled_stdin(std::string_view input) {
-  if (input.size() > kMaxInput)
+  if (input.size() > kMaxInput) {
     return plain_error(E2BIG, "plugin configuration is " + std::to_string(input.size()) +
                                   " bytes; at most " + std::to_string(kMaxInput) + " are allowed");
+  }
   PODNS_TRY(p, make_pipe());
   int capacity = ::fcntl(p.write.get(), F_GETPIPE_SZ);
   if (capacity < 0) return sys_error("fcntl F_GETPIPE_SZ");
@@ -101,7 +103,7 @@ struct ChildPlan {
     ::setpgid(0, 0);
     sigset_t none;
     ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
     struct sigaction dfl;
     std::memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -173,18 +175,43 @@ enum class Drain { open, eof, overflow };
 
 // Reads what `fd` (non-blocking) has now into `buf`.
 Result<Drain> drain(const Fd& fd, std::string& buf, std::size_t max) {
-  char chunk[65536];
+  std::array<char, 65536> chunk;
   for (;;) {
-    ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
+    ssize_t n = ::read(fd.get(), chunk.data(), chunk.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return Drain::open;
       return sys_error("read plugin output");
     }
     if (n == 0) return Drain::eof;
-    buf.append(chunk, static_cast<std::size_t>(n));
+    buf.append(chunk.data(), static_cast<std::size_t>(n));
     if (buf.size() > max) return Drain::overflow;
   }
+}
+
+// Reads what the plugin's `stream` has now into `into`; `open` turns false
+// at its end. Kills the plugin when it wrote more than `max` bytes.
+Result<void> take(Plugin& plugin, const Fd& fd, bool& open, std::string& into, std::size_t max,
+                  const char* stream) {
+  PODNS_TRY(d, drain(fd, into, max));
+  if (d == Drain::overflow) {
+    plugin.kill();
+    (void)plugin.reap();
+    return plain_error(EMSGSIZE, std::string("wrote more than ") + std::to_string(max) +
+                                     " bytes to " + stream + "; killed");
+  }
+  open = d == Drain::open;
+  return {};
+}
+
+// What the child reported on its report pipe: the errno of a failed exec,
+// or 0 at EOF (the exec happened: the pipe is close-on-exec).
+int read_exec_errno(const Fd& report) {
+  int e = 0;
+  ssize_t got = 0;
+  do got = ::read(report.get(), &e, sizeof e);
+  while (got < 0 && errno == EINTR);
+  return got == sizeof e ? e : 0;
 }
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
@@ -215,9 +242,10 @@ Result<std::string> find_plugin(const std::vector<std::string>& dirs, std::strin
       return path;
     if (not_executable.empty()) not_executable = path;
   }
-  if (!not_executable.empty())
+  if (!not_executable.empty()) {
     return plain_error(
         EACCES, "not found in " + searched + " (" + not_executable + " is not an executable file)");
+  }
   return plain_error(ENOENT, "not found in " + searched);
 }
 
@@ -255,16 +283,11 @@ Result<ExecOutput> run_plugin_process(const std::string& path, const std::vector
   report.write.reset();
 
   ExecOutput result;
-  bool out_open = true, err_open = true, report_open = true, exited = false;
+  bool out_open = true;
+  bool err_open = true;
+  bool report_open = true;
+  bool exited = false;
   int exec_errno = 0;
-  auto overflow = [&](const char* stream) {
-    plugin.kill();
-    (void)plugin.reap();
-    return plain_error(EMSGSIZE, std::string("wrote more than ") +
-                                     std::to_string(limits.max_output) + " bytes to " + stream +
-                                     "; killed");
-  };
-
   while (!exited) {
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
@@ -273,7 +296,7 @@ Result<ExecOutput> run_plugin_process(const std::string& path, const std::vector
       return plain_error(ETIMEDOUT, "did not finish within " +
                                         std::to_string(limits.timeout.count()) + " ms; killed");
     }
-    struct pollfd fds[4];
+    std::array<pollfd, 4> fds{};
     nfds_t n = 0;
     fds[n++] = {plugin.pidfd().get(), POLLIN, 0};
     auto add = [&](bool open, const Fd& fd) {
@@ -284,47 +307,29 @@ Result<ExecOutput> run_plugin_process(const std::string& path, const std::vector
     int out_i = add(out_open, out.read);
     int err_i = add(err_open, err.read);
     int report_i = add(report_open, report.read);
-    int ready = ::poll(fds, n, static_cast<int>(std::min<long long>(left, INT_MAX)));
+    int ready = ::poll(fds.data(), n, static_cast<int>(std::min<long long>(left, INT_MAX)));
     if (ready < 0) {
       if (errno == EINTR) continue;
       return sys_error("poll plugin");
     }
-    if (out_i >= 0 && fds[out_i].revents) {
-      PODNS_TRY(d, drain(out.read, result.out, limits.max_output));
-      if (d == Drain::overflow) return overflow("stdout");
-      out_open = d == Drain::open;
-    }
-    if (err_i >= 0 && fds[err_i].revents) {
-      PODNS_TRY(d, drain(err.read, result.err, limits.max_output));
-      if (d == Drain::overflow) return overflow("stderr");
-      err_open = d == Drain::open;
-    }
-    if (report_i >= 0 && fds[report_i].revents) {
-      // EOF: the exec happened (the pipe is close-on-exec). Data: it failed.
-      int e = 0;
-      ssize_t got;
-      do got = ::read(report.read.get(), &e, sizeof e);
-      while (got < 0 && errno == EINTR);
-      if (got == sizeof e) exec_errno = e;
+    if (out_i >= 0 && fds[out_i].revents != 0)
+      PODNS_CHECK(take(plugin, out.read, out_open, result.out, limits.max_output, "stdout"));
+    if (err_i >= 0 && fds[err_i].revents != 0)
+      PODNS_CHECK(take(plugin, err.read, err_open, result.err, limits.max_output, "stderr"));
+    if (report_i >= 0 && fds[report_i].revents != 0) {
+      exec_errno = read_exec_errno(report.read);
       report_open = false;
     }
-    if (fds[0].revents) exited = true;
+    exited = fds[0].revents != 0;
   }
 
   // Whatever the plugin wrote before it exited is in the pipes now; output
   // from descendants still running is not its result and is not waited for.
-  if (out_open) {
-    PODNS_TRY(d, drain(out.read, result.out, limits.max_output));
-    if (d == Drain::overflow) return overflow("stdout");
-  }
-  if (err_open) {
-    PODNS_TRY(d, drain(err.read, result.err, limits.max_output));
-    if (d == Drain::overflow) return overflow("stderr");
-  }
-  if (report_open) {
-    int e = 0;
-    if (::read(report.read.get(), &e, sizeof e) == sizeof e) exec_errno = e;
-  }
+  if (out_open)
+    PODNS_CHECK(take(plugin, out.read, out_open, result.out, limits.max_output, "stdout"));
+  if (err_open)
+    PODNS_CHECK(take(plugin, err.read, err_open, result.err, limits.max_output, "stderr"));
+  if (report_open) exec_errno = read_exec_errno(report.read);
   PODNS_CHECK(plugin.reap(&result));
   if (exec_errno != 0) return errno_error(exec_errno, "execute", path);
   return result;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <memory>
 
@@ -32,15 +33,15 @@ Result<std::string> read_file(const std::string& path, std::size_t max) {
   if (static_cast<std::size_t>(st.st_size) > max)
     return plain_error(EFBIG, path + " is larger than " + std::to_string(max) + " bytes");
   std::string out;
-  char buf[16384];
+  std::array<char, 16384> buf;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return sys_error("read", path);
     }
     if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
+    out.append(buf.data(), static_cast<std::size_t>(n));
     // The file may grow while it is read.
     if (out.size() > max)
       return plain_error(EFBIG, path + " is larger than " + std::to_string(max) + " bytes");

@@ -8,8 +8,10 @@ namespace {
 // The deepest nesting of arrays and objects in `text`, outside strings.
 // Malformed text gives some number; the parser judges it afterwards.
 std::size_t nesting(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool in_string = false;
+  bool escaped = false;
   for (char c : text) {
     if (in_string) {
       if (escaped) {
@@ -35,9 +37,10 @@ std::size_t nesting(std::string_view text) {
 }  // namespace
 
 Result<nlohmann::json> parse_json(std::string_view text, std::string_view what) {
-  if (nesting(text) > kMaxJsonDepth)
+  if (nesting(text) > kMaxJsonDepth) {
     return plain_error(EBADMSG, std::string(what) + " is nested deeper than " +
                                     std::to_string(kMaxJsonDepth) + " levels");
+  }
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {

@@ -42,9 +42,10 @@ Result<void> validate_attachment(const Attachment& a, Command cmd) {
   if (need_netns && a.netns.empty())
     return invalid_argument(std::string(to_string(cmd)) + " needs a network namespace path");
   if (!a.netns.empty() && (a.netns[0] != '/' || a.netns.find('\0') != std::string::npos ||
-                           a.netns.find('\n') != std::string::npos))
+                           a.netns.find('\n') != std::string::npos)) {
     return invalid_argument("network namespace path \"" + printable(a.netns) +
                             "\" is not an absolute path");
+  }
   return {};
 }
 
@@ -56,6 +57,24 @@ std::string format_cni_args(const std::vector<std::pair<std::string, std::string
   }
   return out;
 }
+
+namespace {
+
+// The capabilities the plugin declares and the attachment has values for:
+// nothing when that is nothing, as libcni does, so plugins that predate
+// runtimeConfig see the configuration as written.
+json runtime_config(const json& plugin, const Attachment* attachment) {
+  json runtime = json::object();
+  if (!attachment || !plugin.contains("capabilities") || !plugin["capabilities"].is_object())
+    return runtime;
+  for (const auto& [cap, enabled] : plugin["capabilities"].items()) {
+    if (enabled.is_boolean() && enabled.get<bool>() && attachment->capability_args.contains(cap))
+      runtime[cap] = attachment->capability_args[cap];
+  }
+  return runtime;
+}
+
+}  // namespace
 
 json plugin_request(const NetworkConfig& net, const json& plugin, Command cmd,
                     const json* prev_result, const Attachment* attachment,
@@ -72,18 +91,8 @@ json plugin_request(const NetworkConfig& net, const json& plugin, Command cmd,
 
   if (per_attachment(cmd)) {
     if (prev_result && !prev_result->is_null()) req["prevResult"] = *prev_result;
-    // Only what the plugin declares and the runtime has; nothing when that
-    // is nothing, as libcni does, so plugins that predate runtimeConfig
-    // see the configuration as written.
-    json runtime = json::object();
-    if (attachment && plugin.contains("capabilities") && plugin["capabilities"].is_object()) {
-      for (const auto& [cap, enabled] : plugin["capabilities"].items()) {
-        if (enabled.is_boolean() && enabled.get<bool>() &&
-            attachment->capability_args.contains(cap))
-          runtime[cap] = attachment->capability_args[cap];
-      }
-    }
-    if (!runtime.empty()) req["runtimeConfig"] = std::move(runtime);
+    if (json runtime = runtime_config(plugin, attachment); !runtime.empty())
+      req["runtimeConfig"] = std::move(runtime);
   }
   if (cmd == Command::gc) {
     json list = json::array();

@@ -27,9 +27,10 @@ std::string stderr_tail(std::string_view err) {
 
 Result<json> parse_object(std::string_view text, Command cmd) {
   std::string what = std::string("its ") + to_string(cmd) + " result";
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return plain_error(EBADMSG,
                        "exited 0 but printed no " + std::string(to_string(cmd)) + " result");
+  }
   PODNS_TRY(doc, parse_json(text, what));
   if (!doc.is_object())
     return plain_error(EBADMSG, what + " is not a JSON object: " + printable(doc.dump(), 120));
@@ -85,9 +86,10 @@ Result<json> interpret(const ExecOutput& out, Command cmd, const std::string& cn
   if (cmd == Command::add) {
     PODNS_TRY(res, parse_object(out.out, cmd));
     if (res.contains("cniVersion") &&
-        (!res["cniVersion"].is_string() || res["cniVersion"].get<std::string>() != cni_version))
+        (!res["cniVersion"].is_string() || res["cniVersion"].get<std::string>() != cni_version)) {
       return plain_error(EBADMSG, "returned a result of CNI version " + res["cniVersion"].dump() +
                                       ", not the " + cni_version + " it was sent");
+    }
     return res;
   }
   if (cmd == Command::version) {
@@ -96,9 +98,10 @@ Result<json> interpret(const ExecOutput& out, Command cmd, const std::string& cn
     if (ok) {
       for (const auto& v : res["supportedVersions"]) ok = ok && v.is_string();
     }
-    if (!ok)
+    if (!ok) {
       return plain_error(
           EBADMSG, "its VERSION result lists no supportedVersions: " + printable(res.dump(), 200));
+    }
     return res;
   }
   return json(nullptr);

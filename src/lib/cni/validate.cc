@@ -1,7 +1,6 @@
 #include "podns/cni/validate.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace podns::cni {
 namespace {
@@ -16,9 +15,10 @@ Result<void> spec_name(std::string_view what, std::string_view s) {
   bool ok = alnum(s[0]) && std::all_of(s.begin(), s.end(), [](char c) {
               return alnum(c) || c == '_' || c == '.' || c == '-';
             });
-  if (!ok)
+  if (!ok) {
     return invalid_argument(std::string(what) + " \"" + printable(s) +
                             "\" is invalid: it must match [A-Za-z0-9][A-Za-z0-9_.-]*");
+  }
   return {};
 }
 
@@ -35,9 +35,10 @@ std::string printable(std::string_view s, std::size_t max) {
     if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
     } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
+      constexpr std::string_view kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     }
   }
   if (s.size() > max) out += "...";
@@ -69,17 +70,19 @@ Result<void> validate_container_id(std::string_view id) {
 
 Result<void> validate_ifname(std::string_view name) {
   if (name.empty()) return invalid_argument("interface name is empty");
-  if (name.size() > 15)
+  if (name.size() > 15) {
     return invalid_argument("interface name \"" + printable(name) +
                             "\" is longer than 15 characters");
+  }
   if (name == "." || name == "..")
     return invalid_argument("interface name \"" + std::string(name) + "\" is invalid");
   if (std::any_of(name.begin(), name.end(), [](char c) {
         return c == '/' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
                c == '\v' || c == '\f' || c == '\0';
-      }))
+      })) {
     return invalid_argument("interface name \"" + printable(name) +
                             "\" holds '/', ':' or white space");
+  }
   return {};
 }
 
@@ -98,12 +101,14 @@ Result<void> validate_cni_args(const std::vector<std::pair<std::string, std::str
 Result<void> validate_bin_dir(std::string_view dir) {
   if (dir.empty() || dir[0] != '/')
     return invalid_argument("plugin directory \"" + printable(dir) + "\" is not an absolute path");
-  if (dir.find(':') != std::string_view::npos)
+  if (dir.find(':') != std::string_view::npos) {
     return invalid_argument("plugin directory \"" + printable(dir) +
                             "\" holds ':', the separator of CNI_PATH");
-  if (std::any_of(dir.begin(), dir.end(), control))
+  }
+  if (std::any_of(dir.begin(), dir.end(), control)) {
     return invalid_argument("plugin directory \"" + printable(dir) +
                             "\" holds a control character");
+  }
   return {};
 }
 

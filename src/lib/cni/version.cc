@@ -1,6 +1,7 @@
 #include "podns/cni/version.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace podns::cni {
@@ -10,7 +11,7 @@ Result<Version> parse_version(std::string_view text) {
     return invalid_argument("CNI version \"" + std::string(text) +
                             "\" is not of the form MAJOR.MINOR.PATCH");
   };
-  unsigned parts[3] = {0, 0, 0};
+  std::array<unsigned, 3> parts{};
   std::string_view rest = text;
   for (int i = 0; i < 3; ++i) {
     std::size_t end = i < 2 ? rest.find('.') : rest.size();

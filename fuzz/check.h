@@ -9,15 +9,17 @@
 #include <cstdlib>
 #include <string_view>
 
-#define FUZZ_CHECK(cond)                                                                       \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      std::fprintf(stderr, "%s:%d: invariant does not hold: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                            \
-    }                                                                                          \
+#define FUZZ_CHECK(cond)                                                        \
+  do {                                                                          \
+    if (!static_cast<bool>(cond)) podns::fuzz::fail(__FILE__, __LINE__, #cond); \
   } while (0)
 
 namespace podns::fuzz {
+
+[[noreturn]] inline void fail(const char* file, int line, const char* cond) {
+  (void)std::fprintf(stderr, "%s:%d: invariant does not hold: %s\n", file, line, cond);
+  std::abort();
+}
 
 inline std::string_view text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};

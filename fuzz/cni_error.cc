@@ -1,5 +1,6 @@
 // What a plugin that failed printed: its error object, on stdout or on
 // stderr, or anything else (a panic, logs), and the error podns makes of it.
+#include <algorithm>
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
@@ -23,10 +24,7 @@ ExecOutput failed(std::string_view out, std::string_view err, int signal = 0) {
 }
 
 bool is_printable(const std::string& s) {
-  for (char c : s) {
-    if (c < 0x20 || c >= 0x7f) return false;
-  }
-  return true;
+  return std::ranges::all_of(s, [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
 }  // namespace

@@ -67,7 +67,8 @@ void check(std::string_view config, const Sandbox& s) {
   FUZZ_CHECK(j.is_object() && j.contains("linux") && j["linux"].is_object());
   const Json& linux_cfg = j["linux"];
   FUZZ_CHECK(linux_cfg.contains("namespaces") && linux_cfg["namespaces"].is_array());
-  int user = 0, network = 0;
+  int user = 0;
+  int network = 0;
   for (const auto& ns : linux_cfg["namespaces"]) {
     if (ns["type"] == "user") {
       ++user;

@@ -124,15 +124,16 @@ class Manager {
   // On failure the row is kept, marked unknown with the reason.
   Result<void> teardown(Sandbox& s);
   // For recover: the sandbox's pins are still what the row says.
-  bool pins_intact(const Sandbox& s);
+  static bool pins_intact(const Sandbox& s);
 
   // create.cc: the second pin of the netns, for `ip netns`.
   Result<void> pin_ip_netns(Sandbox& s, Rollback& rollback);
-  Result<void> unpin_ip_netns(const Sandbox& s);
+  static Result<void> unpin_ip_netns(const Sandbox& s);
 
   // network.cc: the pod's CNI attachment.
-  Result<cni::Client> cni_client();
-  Result<std::optional<cni::NetworkConfig>> resolve_network(const std::optional<std::string>& name);
+  Result<cni::Client> cni_client() const;
+  Result<std::optional<cni::NetworkConfig>> resolve_network(
+      const std::optional<std::string>& name) const;
   // Records the intent, registers the undo, runs ADD; s.network gets the result.
   Result<void> attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback);
   // DEL with the recorded configuration; what is already gone counts as detached.

@@ -37,10 +37,11 @@ struct Given {
 };
 
 Result<CreateOptions> options_from(const Opts& o, Given given) {
-  if (!given.userns && !given.uidmap && !o.no_userns)
+  if (!given.userns && !given.uidmap && !o.no_userns) {
     return invalid_argument(
         "create: give the pod's maps (--userns MAPS, or --uidmap MAPS --gidmap MAPS) or "
         "--no-userns");
+  }
   CreateOptions opts;
   opts.id = o.id;
   opts.allow_host_root = o.allow_host_root;

@@ -59,6 +59,77 @@ NamespaceRequest request_for(const CreateOptions& opts, const Sandbox& s) {
   return req;
 }
 
+// Every check of the options that needs nothing but them, before anything
+// is locked or made. Returns the sysctls to write in the pod's netns.
+Result<std::vector<sysctl::Setting>> check_options(const CreateOptions& opts) {
+  PODNS_CHECK(validate_id(opts.id));
+  if (opts.userns && opts.auto_userns)
+    return invalid_argument("give either maps or an automatic range, not both");
+  if (opts.userns) {
+    PODNS_CHECK_CTX(validate_id_map(opts.userns->uid), "uid map");
+    PODNS_CHECK_CTX(validate_id_map(opts.userns->gid), "gid map");
+    if (!opts.allow_host_root &&
+        (maps_host_id(opts.userns->uid, 0) || maps_host_id(opts.userns->gid, 0))) {
+      return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
+                              "would own the host's root files); allow it with --allow-host-root");
+    }
+  }
+  if (!opts.hostname.empty()) {
+    if (!opts.uts) return invalid_argument("a hostname needs the pod's own UTS namespace (--uts)");
+    PODNS_CHECK(validate_hostname(opts.hostname));
+  }
+  if (opts.userns_owned_by_pod && !opts.userns && !opts.auto_userns)
+    return invalid_argument("a pod without a user namespace cannot own one");
+  std::vector<sysctl::Setting> sysctls;
+  if (!opts.host_network) {
+    for (const auto& setting : opts.sysctls) PODNS_CHECK(sysctl::validate(setting));
+    // The defaults depend only on the container side of the gid map, known
+    // even for an automatic range: 0:BASE:SIZE.
+    IdMap gid_map = opts.userns ? opts.userns->gid
+                                : opts.auto_userns ? IdMap{{0, 0, *opts.auto_userns}} : IdMap{};
+    sysctls = sysctl::merge(opts.default_sysctls ? sysctl::defaults(gid_map)
+                                                 : std::vector<sysctl::Setting>{},
+                            opts.sysctls);
+  } else if (!opts.sysctls.empty()) {
+    return invalid_argument("a host-network pod has no network namespace to set sysctls in");
+  }
+  if (opts.host_network && opts.ip_netns)
+    return invalid_argument("a host-network pod has no network namespace for ip netns");
+  return sysctls;
+}
+
+// The row that records the intent: what is about to be made.
+Sandbox new_sandbox(const CreateOptions& opts, const std::string& root,
+                    std::vector<sysctl::Setting> sysctls) {
+  Sandbox s;
+  s.id = opts.id;
+  s.state = SandboxState::creating;
+  s.root = root;
+  s.has_userns = opts.userns.has_value() || opts.auto_userns.has_value();
+  if (opts.userns) {
+    s.uid_map = opts.userns->uid;
+    s.gid_map = opts.userns->gid;
+  }
+  s.created_at = now_rfc3339();
+  s.host_network = opts.host_network;
+  s.hostname = opts.hostname;
+  s.sysctls = std::move(sysctls);
+  return s;
+}
+
+// Undoes what was made; if an undo fails, keeps the row, marked unknown, so
+// that nothing is silently forgotten. Returns the error that caused it.
+Error abandon(Store& store, Sandbox& s, Rollback& rollback, Error cause, const std::string& ctx) {
+  if (auto failures = rollback.run(); failures.empty()) {
+    (void)store.erase(s.id);
+  } else {
+    s.state = SandboxState::unknown;
+    s.reason = cause.message() + "; then " + join_messages(failures);
+    (void)store.update(s);
+  }
+  return std::move(cause).context(ctx);
+}
+
 }  // namespace
 
 Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
@@ -112,14 +183,15 @@ Result<void> Manager::pin_ip_netns(Sandbox& s, Rollback& rollback) {
   PODNS_CHECK(store_.update(s));
   PODNS_TRY(id, pin::pin_as(dir, dir_path, s.id, nsfs::Type::net, s.netns_path()));
   (void)id;
-  rollback.add("unpin " + s.ip_netns, [this, &s] { return unpin_ip_netns(s); });
+  rollback.add("unpin " + s.ip_netns, [&s] { return unpin_ip_netns(s); });
   return {};
 }
 
 Result<void> Manager::unpin_ip_netns(const Sandbox& s) {
   if (s.ip_netns.empty()) return {};
   auto slash = s.ip_netns.rfind('/');
-  std::string dir_path = s.ip_netns.substr(0, slash), name = s.ip_netns.substr(slash + 1);
+  std::string dir_path = s.ip_netns.substr(0, slash);
+  std::string name = s.ip_netns.substr(slash + 1);
   PODNS_CHECK(check_secure_path(dir_path, "ip netns directory"));
   int raw = ::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (raw < 0 && errno == ENOENT) return {};
@@ -131,36 +203,7 @@ Result<void> Manager::unpin_ip_netns(const Sandbox& s) {
 Result<Sandbox> Manager::create(const CreateOptions& opts) {
   std::vector<StageTime> timings;
   StageTimer timer(timings);
-  PODNS_CHECK(validate_id(opts.id));
-  if (opts.userns && opts.auto_userns)
-    return invalid_argument("give either maps or an automatic range, not both");
-  if (opts.userns) {
-    PODNS_CHECK_CTX(validate_id_map(opts.userns->uid), "uid map");
-    PODNS_CHECK_CTX(validate_id_map(opts.userns->gid), "gid map");
-    if (!opts.allow_host_root &&
-        (maps_host_id(opts.userns->uid, 0) || maps_host_id(opts.userns->gid, 0)))
-      return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
-                              "would own the host's root files); allow it with --allow-host-root");
-  }
-  if (!opts.hostname.empty()) {
-    if (!opts.uts) return invalid_argument("a hostname needs the pod's own UTS namespace (--uts)");
-    PODNS_CHECK(validate_hostname(opts.hostname));
-  }
-  std::vector<sysctl::Setting> sysctls;
-  if (!opts.host_network) {
-    for (const auto& setting : opts.sysctls) PODNS_CHECK(sysctl::validate(setting));
-    // The defaults depend only on the container side of the gid map, known
-    // even for an automatic range: 0:BASE:SIZE.
-    IdMap gid_map = opts.userns ? opts.userns->gid
-                                : opts.auto_userns ? IdMap{{0, 0, *opts.auto_userns}} : IdMap{};
-    sysctls = sysctl::merge(opts.default_sysctls ? sysctl::defaults(gid_map)
-                                                 : std::vector<sysctl::Setting>{},
-                            opts.sysctls);
-  } else if (!opts.sysctls.empty()) {
-    return invalid_argument("a host-network pod has no network namespace to set sysctls in");
-  }
-  if (opts.host_network && opts.ip_netns)
-    return invalid_argument("a host-network pod has no network namespace for ip netns");
+  PODNS_TRY(sysctls, check_options(opts));
   const std::string ctx = "create sandbox " + opts.id;
   std::optional<cni::NetworkConfig> network;
   if (!opts.host_network) {
@@ -174,22 +217,7 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   PODNS_TRY_CTX(root_fd, root(), ctx);
   timer.mark("lock");
 
-  Sandbox s;
-  s.id = opts.id;
-  s.state = SandboxState::creating;
-  s.root = config_.root;
-  s.has_userns = opts.userns.has_value() || opts.auto_userns.has_value();
-  if (opts.userns) {
-    s.uid_map = opts.userns->uid;
-    s.gid_map = opts.userns->gid;
-  }
-  s.created_at = now_rfc3339();
-  s.host_network = opts.host_network;
-  s.hostname = opts.hostname;
-  s.sysctls = std::move(sysctls);
-
-  if (opts.userns_owned_by_pod && !s.has_userns)
-    return invalid_argument("a pod without a user namespace cannot own one");
+  Sandbox s = new_sandbox(opts, config_.root, std::move(sysctls));
 
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.
@@ -219,18 +247,7 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
     if (made) made = fault::point("create.ready");
     timer.mark("record");
   }
-  if (!made) {
-    // Undo what was made; if an undo fails, keep the row, marked unknown,
-    // so that nothing is silently forgotten.
-    if (auto failures = rollback.run(); failures.empty()) {
-      (void)store_.erase(s.id);
-    } else {
-      s.state = SandboxState::unknown;
-      s.reason = made.error().message() + "; then " + join_messages(failures);
-      (void)store_.update(s);
-    }
-    return std::unexpected(std::move(made.error()).context(ctx));
-  }
+  if (!made) return std::unexpected(abandon(store_, s, rollback, std::move(made.error()), ctx));
   rollback.dismiss();
   s.timings = std::move(timings);
   return s;

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 
 #include "podns/sys.h"
@@ -94,13 +95,45 @@ int become_owner(const Plan& p) {
   if (int err = tie_to_parent(p.parent)) return err;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   constexpr std::uint32_t kSysAdmin = 1u << CAP_SYS_ADMIN;
-  __user_cap_data_struct data[2] = {{kSysAdmin, kSysAdmin, 0}, {0, 0, 0}};
-  if (::syscall(SYS_capset, &header, data) < 0) return errno;
+  std::array<__user_cap_data_struct, 2> data{{{kSysAdmin, kSysAdmin, 0}, {0, 0, 0}}};
+  if (::syscall(SYS_capset, &header, data.data()) < 0) return errno;
   return 0;
 }
 
 // Sends a report; false when the parent is gone.
 bool send(int sock, const Report& r) { return ::write(sock, &r, sizeof r) == sizeof r; }
+
+// Waits for the parent's word that the maps are written.
+int wait_for_maps(int sock) {
+  char go = 0;
+  ssize_t n;
+  do n = ::read(sock, &go, 1);
+  while (n < 0 && errno == EINTR);
+  if (n == 1) return 0;
+  return n < 0 ? errno : EPIPE;
+}
+
+// Once the maps are written: the other namespaces, inside the user namespace
+// (so that it owns them), then what is set in them. Returns an errno, with
+// the step it failed at in `r`.
+int make_namespaces(const Plan& p, Report& r) {
+  r.step = Step::wait_for_maps;
+  if (int err = wait_for_maps(p.sock)) return err;
+  if (p.unshare_flags != 0) {
+    r.step = Step::unshare;
+    if (::unshare(p.unshare_flags) < 0) return errno;
+  }
+  if (p.hostname) {
+    r.step = Step::hostname;
+    if (::sethostname(p.hostname, p.hostname_len) < 0) return errno;
+  }
+  for (std::size_t i = 0; i < p.sysctl_count; ++i) {
+    r.step = Step::sysctl;
+    r.index = static_cast<int>(i);
+    if (int err = write_file(p.sysctls[i].first.c_str(), p.sysctls[i].second)) return err;
+  }
+  return 0;
+}
 
 // The helper's whole life. Async-signal-safe: no allocation, no locks, only
 // raw syscalls on memory that was set up before the clone (std::string's
@@ -118,30 +151,10 @@ bool send(int sock, const Report& r) { return ::write(sock, &r, sizeof r) == siz
     // The parent writes the maps on this report.
     if (!send(p.sock, r) || r.err != 0) ::_exit(1);
   }
-  if (r.err == 0) {
-    r.step = Step::wait_for_maps;
-    char go = 0;
-    ssize_t n;
-    do n = ::read(p.sock, &go, 1);
-    while (n < 0 && errno == EINTR);
-    if (n != 1) r.err = n < 0 ? errno : EPIPE;
-  }
-  if (r.err == 0 && p.unshare_flags != 0) {
-    r.step = Step::unshare;
-    if (::unshare(p.unshare_flags) < 0) r.err = errno;
-  }
-  if (r.err == 0 && p.hostname) {
-    r.step = Step::hostname;
-    if (::sethostname(p.hostname, p.hostname_len) < 0) r.err = errno;
-  }
-  for (std::size_t i = 0; r.err == 0 && i < p.sysctl_count; ++i) {
-    r.step = Step::sysctl;
-    r.index = static_cast<int>(i);
-    r.err = write_file(p.sysctls[i].first.c_str(), p.sysctls[i].second);
-  }
+  if (r.err == 0) r.err = make_namespaces(p, r);
   if (!send(p.sock, r) || r.err != 0) ::_exit(1);
   // Hold the namespaces until the parent kills us (or closes its end).
-  char c;
+  char c = 0;
   while (::read(p.sock, &c, 1) < 0 && errno == EINTR) {
   }
   ::_exit(0);
@@ -158,10 +171,11 @@ Result<void> read_report(const Fd& sock, const NamespaceRequest& req) {
   if (r.err == 0) return {};
   if (r.step == Step::sysctl && r.index >= 0 && static_cast<std::size_t>(r.index) < req.sysctls.size())
     return errno_error(r.err, "helper: write sysctl", req.sysctls[static_cast<std::size_t>(r.index)].first);
-  if (r.step == Step::become_owner || r.step == Step::unshare_userns)
+  if ((r.step == Step::become_owner || r.step == Step::unshare_userns) && req.owner) {
     return errno_error(r.err, std::string("helper: ") + step_name(r.step) + " as uid " +
                                   std::to_string(req.owner->uid) + " gid " +
                                   std::to_string(req.owner->gid));
+  }
   return errno_error(r.err, std::string("helper: ") + step_name(r.step));
 }
 
@@ -188,10 +202,11 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
   if (!req.net && !req.sysctls.empty())
     return invalid_argument("network sysctls need a network namespace");
 
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+  std::array<int, 2> sv{};
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv.data()) < 0)
     return sys_error("socketpair");
-  Fd ours(sv[0]), theirs(sv[1]);
+  Fd ours(sv[0]);
+  Fd theirs(sv[1]);
   pid_t self = ::getpid();
   if (req.owner && !req.userns) return invalid_argument("an owner needs a user namespace");
 

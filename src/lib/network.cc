@@ -83,10 +83,10 @@ void collect_configured_networks(cni::Client& client, const std::string& conf_di
 
 }  // namespace
 
-Result<cni::Client> Manager::cni_client() { return cni::Client::open(config_.cni); }
+Result<cni::Client> Manager::cni_client() const { return cni::Client::open(config_.cni); }
 
 Result<std::optional<cni::NetworkConfig>> Manager::resolve_network(
-    const std::optional<std::string>& name) {
+    const std::optional<std::string>& name) const {
   if (name && *name == "none") return std::optional<cni::NetworkConfig>();
   if (!name) {
     // The default: the first configuration, if there is any.

@@ -90,7 +90,7 @@ class Containers : public ::testing::TestWithParam<std::string> {
     for (const auto& id : ids_) EXPECT_EQ(cgroups_of(id), Names{}) << id;
     auto ours = "podns-e2e-" + std::to_string(::getpid()) + "-";
     for (const auto& n : list_dir("/run/netns")) EXPECT_NE(n.rfind(ours, 0), 0u) << n;
-    others_.push_back("pod");
+    others_.emplace_back("pod");
     for (const auto& id : others_) {
       auto rm = test::podns(env_, {"rm", id});
       EXPECT_EQ(rm.exit_code, 0) << id << ": " << rm.err;
@@ -115,7 +115,7 @@ class Containers : public ::testing::TestWithParam<std::string> {
     args.insert(args.begin(), {"create", id});
     auto c = test::podns(env_, args);
     EXPECT_EQ(c.exit_code, 0) << c.err;
-    if (c.exit_code != 0) return json();
+    if (c.exit_code != 0) return {};
     others_.push_back(id);
     return json::parse(c.out);
   }
@@ -238,7 +238,8 @@ TEST_P(Containers, OfOnePodShareLoopback) {
   auto up = run({"nsenter", "--net=" + pin("netns"), "ip", "link", "set", "lo", "up"}, 30s);
   ASSERT_TRUE(up.ok()) << up.describe();
   auto shared = host_dir();
-  std::string server_bundle, client_bundle;
+  std::string server_bundle;
+  std::string client_bundle;
   // Each side says which netns it is in: the server in the file, the client
   // through the one connection the server takes. The server hands the
   // connection to `cat` rather than copying it to its own stdout: nc would
@@ -283,8 +284,10 @@ TEST_P(Containers, AnyNumberJoinOneAfterAnotherAndAtOnce) {
 
   // Declared before the processes, so deleted after they are reaped.
   std::vector<std::unique_ptr<Container>> at_once;
+  at_once.reserve(4);
   for (int i = 0; i < 4; ++i) at_once.push_back(container(b));
   std::vector<Process> running;
+  running.reserve(at_once.size());
   for (const auto& c : at_once) running.push_back(c->start());
   for (std::size_t i = 0; i < running.size(); ++i) {
     auto r = running[i].wait(60s);
@@ -363,9 +366,10 @@ TEST_P(Containers, HostNetnsWithANewUsernsIsTheNegativeControl) {
   EXPECT_NE(seen, netns_ifaces) << "crun mounted a fresh sysfs after all";
   // The host's /sys: everything the host had throughout, nothing it never
   // had (other tests may add or remove host interfaces meanwhile).
-  std::set<std::string> always, ever;
+  std::set<std::string> always;
+  std::set<std::string> ever;
   for (const auto& n : host_before) {
-    if (std::count(host_after.begin(), host_after.end(), n)) always.insert(n);
+    if (std::ranges::find(host_after, n) != host_after.end()) always.insert(n);
     ever.insert(n);
   }
   ever.insert(host_after.begin(), host_after.end());
@@ -438,7 +442,7 @@ bool have_capability(int cap) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("CapEff:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> cap) & 1;
+    if (line.rfind("CapEff:", 0) == 0) return ((std::stoull(line.substr(7), nullptr, 16) >> cap) & 1U) != 0;
   }
   return false;
 }

@@ -21,7 +21,11 @@ bool hybrid_cgroups() {
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream f(line);
-    std::string id, parent, devno, root, mountpoint;
+    std::string id;
+    std::string parent;
+    std::string devno;
+    std::string root;
+    std::string mountpoint;
     f >> id >> parent >> devno >> root >> mountpoint;
     auto dash = line.find(" - ");
     if (mountpoint == "/sys/fs/cgroup/unified" && dash != std::string::npos &&

@@ -29,7 +29,7 @@ void expect_empty(const PodnsEnv& env) {
 
 TEST_F(Hardening, MappingHostRootIsRefusedUnlessAllowed) {
   PodnsEnv env;
-  for (auto args : std::vector<std::vector<std::string>>{
+  for (const auto& args : std::vector<std::vector<std::string>>{
            {"create", "r", "--userns", "0:0:65536"},
            {"create", "r", "--userns", "0:100000:10,10:0:1"},
            {"create", "r", "--uidmap", "0:100000:65536", "--gidmap", "0:0:1"}}) {

@@ -11,6 +11,7 @@
 #include <array>
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 #include "podns/secure_path.h"
 #include "podns/sys.h"
@@ -215,9 +216,30 @@ int lock_op(int fd, off_t offset, short type, int cmd) {
   return rc;
 }
 
-}  // namespace
+// A lock on one byte of the lock file, taken (waiting) through a descriptor
+// its owner keeps open, and dropped when this goes out of scope.
+class HeldByte {
+ public:
+  HeldByte(const HeldByte&) = delete;
+  HeldByte& operator=(const HeldByte&) = delete;
+  HeldByte& operator=(HeldByte&&) = delete;
+  HeldByte(HeldByte&& o) noexcept : fd_(std::exchange(o.fd_, -1)), offset_(o.offset_) {}
+  ~HeldByte() {
+    if (fd_ >= 0) lock_op(fd_, offset_, F_UNLCK, F_OFD_SETLK);
+  }
 
-namespace {
+  // `type` is F_RDLCK or F_WRLCK; `what` and `dir` name it in an error.
+  static Result<HeldByte> take(int fd, off_t offset, short type, const char* what,
+                               const std::string& dir) {
+    if (lock_op(fd, offset, type, F_OFD_SETLKW) < 0) return sys_error(what, dir + "/locks");
+    return HeldByte(fd, offset);
+  }
+
+ private:
+  HeldByte(int fd, off_t offset) : fd_(fd), offset_(offset) {}
+  int fd_;
+  off_t offset_;
+};
 
 Result<Fd> lock_byte(const std::string& dir, off_t offset, bool wait, const std::string& what) {
   std::string path = dir + "/locks";
@@ -289,15 +311,14 @@ Result<void> Store::write(const std::function<Result<void>()>& body) {
   // Writers queue on a kernel lock, which wakes the next one at once, rather
   // than on SQLite's busy handler, which sleeps and polls (a millisecond or
   // more per collision). Readers never wait: WAL.
-  if (lock_op(lock_file_.get(), kWriteLock, F_WRLCK, F_OFD_SETLKW) < 0)
-    return sys_error("lock the state database for writing", dir_ + "/locks");
+  PODNS_TRY(held, HeldByte::take(lock_file_.get(), kWriteLock, F_WRLCK,
+                                 "lock the state database for writing", dir_));
   auto done = exec("BEGIN IMMEDIATE");
   if (done) {
     done = body();
     if (done) done = exec("COMMIT");
     if (!done) (void)exec("ROLLBACK");
   }
-  lock_op(lock_file_.get(), kWriteLock, F_UNLCK, F_OFD_SETLK);
   return done;
 }
 
@@ -335,32 +356,26 @@ Result<Store> Store::open(const std::string& state_dir) {
   // reads while the journal mode changes (that change needs the database to
   // itself, and SQLite fails it at once rather than waiting).
   const int lock_fd = store.lock_file_.get();
-  const std::string lock_path = state_dir + "/locks";
-  if (lock_op(lock_fd, kSchemaLock, F_RDLCK, F_OFD_SETLKW) < 0)
-    return sys_error("lock the state database schema for reading", lock_path);
-  auto version = store.schema_version();
-  lock_op(lock_fd, kSchemaLock, F_UNLCK, F_OFD_SETLK);
-  if (!version) return std::unexpected(version.error());
-  if (*version == kSchemaVersion) return store;
-
-  if (lock_op(lock_fd, kSchemaLock, F_WRLCK, F_OFD_SETLKW) < 0)
-    return sys_error("lock the state database schema for writing", lock_path);
-  auto set_up = [&]() -> Result<void> {
-    PODNS_TRY(again, store.schema_version());
-    if (again == kSchemaVersion) return {};
-    if (again > kSchemaVersion) {
-      return errno_error(EPROTO, "state database is of a newer podns (schema " +
-                                     std::to_string(again) + ")", path);
-    }
-    PODNS_CHECK(store.exec("PRAGMA journal_mode=WAL"));
-    return store.write([&]() -> Result<void> {
-      PODNS_CHECK(store.exec(kSchema));
-      return store.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
-    });
+  {
+    PODNS_TRY(shared, HeldByte::take(lock_fd, kSchemaLock, F_RDLCK,
+                                     "lock the state database schema for reading", state_dir));
+    PODNS_TRY(version, store.schema_version());
+    if (version == kSchemaVersion) return store;
+  }
+  PODNS_TRY(exclusive, HeldByte::take(lock_fd, kSchemaLock, F_WRLCK,
+                                      "lock the state database schema for writing", state_dir));
+  PODNS_TRY(version, store.schema_version());
+  if (version == kSchemaVersion) return store;
+  if (version > kSchemaVersion) {
+    return errno_error(EPROTO, "state database is of a newer podns (schema " +
+                                   std::to_string(version) + ")", path);
+  }
+  PODNS_CHECK(store.exec("PRAGMA journal_mode=WAL"));
+  auto create_schema = [&]() -> Result<void> {
+    PODNS_CHECK(store.exec(kSchema));
+    return store.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   };
-  auto done = set_up();
-  lock_op(lock_fd, kSchemaLock, F_UNLCK, F_OFD_SETLK);
-  if (!done) return std::unexpected(done.error());
+  PODNS_CHECK(store.write(create_schema));
   return store;
 }
 

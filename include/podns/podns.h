@@ -123,7 +123,7 @@ class PODNS_PUBLIC Manager {
   class PODNS_HIDDEN Impl;
 
  private:
-  explicit Manager(std::unique_ptr<Impl> impl);
+  PODNS_HIDDEN explicit Manager(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -117,7 +117,7 @@ cp -R examples "$tmp/consumer"
 cmake -S "$tmp/consumer/cxx" -B "$tmp/consumer/cxx/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$tmp/consumer/cxx/build" -j"$(nproc)" >/dev/null
 pc_cflags=$(pkg-config --cflags podns)
-pc_libs=$(pkg-config --libs podns)
+pc_libs=$(pkg-config --libs podns | xargs)  # without its trailing blank
 [ "$pc_libs" = "-lpodns" ] || fail "pkg-config --libs podns is '$pc_libs', not -lpodns"
 pkg-config --static --libs podns | grep -q -- -lsqlite3 ||
   fail "pkg-config --static --libs podns has no -lsqlite3 ($(pkg-config --static --libs podns))"

@@ -10,3 +10,5 @@ add_test(NAME unit.docs.man
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/docs/man.sh ${PODNS_DOC_DIR}/man8 $<TARGET_FILE:podns-cli>)
 add_test(NAME unit.docs.completion
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/docs/completion.sh ${PODNS_DOC_DIR}/podns.bash)
+add_test(NAME unit.install.subproject
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/subproject.sh ${PROJECT_SOURCE_DIR})

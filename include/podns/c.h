@@ -57,7 +57,7 @@ extern "C" {
 /* C++ may not have a struct and the namespace podns of one name, so there
  * the handle's tag is another; the functions are extern "C", their names
  * unmangled: the same ABI. */
-typedef struct podns_c_handle podns_t;
+typedef struct podns_c_handle podns_t;  // NOLINT(modernize-use-using): C
 #else
 typedef struct podns podns_t;
 #endif

@@ -91,8 +91,8 @@ class PODNS_PUBLIC Manager {
  public:
   static Result<Manager> open(Config config);
 
-  Manager(Manager&&) noexcept;
-  Manager& operator=(Manager&&) noexcept;
+  Manager(Manager&& other) noexcept;
+  Manager& operator=(Manager&& other) noexcept;
   ~Manager();
 
   // Creates and pins the sandbox's namespaces and records it as ready. On

@@ -102,7 +102,7 @@ void header(std::ostream& out, const std::string& page, const std::string& name,
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   out << ".\\\" Written by `podns __doc man` from podns's own options; do not edit.\n"
-      << ".TH " << roff(upper) << " 8 \"\" \"podns " << PODNS_VERSION
+      << ".TH " << roff(upper) << R"( 8 "" "podns )" << PODNS_VERSION
       << "\" \"System Administration\"\n"
       // Left-aligned and never hyphenated: option names stay whole.
       << ".ad l\n.nh\n"

@@ -12,8 +12,8 @@ Result<Manager> Manager::open(Config config) {
 }
 
 Manager::Manager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Manager::Manager(Manager&&) noexcept = default;
-Manager& Manager::operator=(Manager&&) noexcept = default;
+Manager::Manager(Manager&& other) noexcept = default;
+Manager& Manager::operator=(Manager&& other) noexcept = default;
 Manager::~Manager() = default;
 
 Result<Sandbox> Manager::create(const CreateOptions& opts) { return impl_->create(opts); }

@@ -135,6 +135,8 @@ def main():
         refused(lambda: p.inspect("a/b"), 'sandbox ID "a/b" is invalid')
         refused(lambda: p.remove("../etc"), "is invalid", errno.EINVAL)
         refused(lambda: p.create('{"id": "py1", "userns_auto": "yes"}'), '"userns_auto"')
+        refused(lambda: p.create('{"id": "py1", "userns_auto": true, "hostnmae": "x"}'),
+                'unknown key "hostnmae"')
         refused(lambda: p.create('{"id": "py1", "userns_auto": true, "sysctls": ["a=b"]}'),
                 '"sysctls" must be an object')
         refused(lambda: p.create('{"id": "py1", "userns_auto": true, "network": "none", '

@@ -101,9 +101,10 @@ Result<void> validate_cni_args(const std::vector<std::pair<std::string, std::str
 }
 
 Result<void> validate_bin_dir(std::string_view dir) {
-  if (dir.empty() || dir[0] != '/')
+  if (dir.empty() || dir[0] != '/') {
     return invalid_argument(
         concat("plugin directory \"", printable(dir), "\" is not an absolute path"));
+  }
   if (dir.find(':') != std::string_view::npos) {
     return invalid_argument(
         concat("plugin directory \"", printable(dir), "\" holds ':', the separator of CNI_PATH"));

@@ -129,7 +129,12 @@ for exe in cxx/build/podns-example cxx/build/podns-example-static pc-example c-e
   p=$tmp/consumer/$exe
   case $exe in
     *static) ! ldd "$p" | grep -q libpodns || fail "$exe links libpodns.so" ;;
-    *) ldd "$p" | grep -q "$soname => $lib/$soname" || fail "$exe does not link $lib/$soname" ;;
+    *)
+      linked=$(ldd "$p" | awk -v so="$soname" '$1 == so {print $3}')
+      # /lib is /usr/lib (usrmerge): compare where the two lead.
+      [ -n "$linked" ] && [ "$(realpath "$linked")" = "$(realpath "$lib/$soname")" ] ||
+        fail "$exe does not link the installed $lib/$soname (ldd: $linked)"
+      ;;
   esac
   n=$(basename "$exe")
   "$p" "$tmp/root-$n" "$tmp/state-$n" >"$tmp/$n.out" || fail "$exe failed: $(cat "$tmp/$n.out")"

@@ -17,7 +17,7 @@ for c in $commands; do
   zcat "$dir/podns.8.gz" | grep -qF "podns\\-$escaped" || bad "podns(8) does not name podns-$c"
 done
 n=0
-for page in "$dir"/*.8.gz; do
+for page in "$dir"/podns.8.gz "$dir"/podns-*.8.gz; do
   n=$((n + 1))
   if ! MANWIDTH=80 man -l "$page" >/dev/null 2>&1; then
     bad "man -l $page failed"

@@ -1,6 +1,6 @@
 # The CNI runtime (include/podns/cni/): network configurations, plugin
 # execution, results, the result cache and the operations over a network.
-target_sources(podns PRIVATE
+target_sources(podns_objects PRIVATE
   src/lib/cni/version.cc
   src/lib/cni/validate.cc
   src/lib/cni/parse.cc

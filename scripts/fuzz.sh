@@ -23,7 +23,8 @@ for f in fuzz/*.cc; do
 done
 
 CC=clang-16 CXX=clang++-16 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPODNS_FUZZ=ON -DPODNS_BUILD_TESTS=OFF -DPODNS_BUILD_BENCH=OFF -DPODNS_STATIC_CLI=OFF >/dev/null
+  -DPODNS_FUZZ=ON -DPODNS_WERROR=ON -DPODNS_BUILD_TESTS=OFF -DPODNS_BUILD_BENCH=OFF \
+  -DPODNS_STATIC_CLI=OFF >/dev/null
 if ! cmake --build "$build" --target podns -j"$(nproc)"; then
   echo "fuzz: the library does not build with clang 16 and the sanitizers" >&2
   exit 1

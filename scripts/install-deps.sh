@@ -9,10 +9,13 @@ fi
 packages=(
   # build
   build-essential cmake pkg-config
+  # the Debian package: cpack finds the ELF files for dpkg-shlibdeps with file(1)
+  file
   # libraries
   libsqlite3-dev nlohmann-json3-dev libcli11-dev
-  # tests and benchmarks
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks; python3 for the C API's ctypes test, man-db for the
+  # man pages' rendering test
+  googletest libgtest-dev libgmock-dev libbenchmark-dev python3 man-db
   # what podns works with: runtimes, CNI plugins, a test rootfs, tools
   runc crun containernetworking-plugins busybox-static iproute2 util-linux
   # benchmark runner and plot

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: unit, privileged
 # (real namespaces) and end-to-end (real runc, crun and CNI plugins); then
-# the same tests again under AddressSanitizer and UndefinedBehaviorSanitizer
-# (scripts/sanitize.sh), the fuzzers for a bounded time (scripts/fuzz.sh)
-# and clang-tidy (scripts/tidy.sh). Any failure, sanitizer report or tidy
+# the Release build, its Debian package and programs built on it
+# (scripts/package-test.sh); the same tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer (scripts/sanitize.sh), the fuzzers for a
+# bounded time (scripts/fuzz.sh) and clang-tidy (scripts/tidy.sh). Any failure, sanitizer report or tidy
 # finding fails the run. Privileged tests fail rather than skip here:
 # PODNS_REQUIRE_PRIVILEGED=1. Arguments go to ctest (both runs).
 # PODNS_FUZZ_SECONDS (default 30) is each fuzz target's time.
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 export PODNS_REQUIRE_PRIVILEGED=1
 (cd build && ctest --output-on-failure --timeout 600 "$@")
+./scripts/package-test.sh
 ./scripts/sanitize.sh "$@"
 ./scripts/fuzz.sh "${PODNS_FUZZ_SECONDS:-30}"
 ./scripts/tidy.sh

@@ -12,9 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "podns/export.h"
+
 namespace podns {
 
-class Error {
+class PODNS_PUBLIC Error {
  public:
   Error(int err, std::string op, std::string path = {})
       : errno_(err), op_(std::move(op)), path_(std::move(path)) {}
@@ -52,13 +54,13 @@ template <class T>
 using Result = std::expected<T, Error>;
 
 // The error for a syscall that just failed: reads errno.
-std::unexpected<Error> sys_error(std::string op, std::string path = {});
+PODNS_PUBLIC std::unexpected<Error> sys_error(std::string op, std::string path = {});
 // The error for a syscall that returned -err (the io_uring/pidfd style) or a saved errno.
-std::unexpected<Error> errno_error(int err, std::string op, std::string path = {});
+PODNS_PUBLIC std::unexpected<Error> errno_error(int err, std::string op, std::string path = {});
 // Bad input: Error::invalid_input(what).
-std::unexpected<Error> invalid_argument(std::string what);
+PODNS_PUBLIC std::unexpected<Error> invalid_argument(std::string what);
 // Error::plain as an unexpected.
-std::unexpected<Error> plain_error(int err, std::string what);
+PODNS_PUBLIC std::unexpected<Error> plain_error(int err, std::string what);
 
 }  // namespace podns
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "podns/error.h"
+#include "podns/export.h"
 
 namespace podns {
 
@@ -29,22 +30,28 @@ using IdMap = std::vector<IdMapping>;
 inline constexpr std::size_t kMaxIdMapLines = 340;
 
 // Parses "C:H:S[,C:H:S...]" and validates the result.
-Result<IdMap> parse_id_map(std::string_view text);
+PODNS_PUBLIC Result<IdMap> parse_id_map(std::string_view text);
 
 // Rejects an empty map, a size of 0, a range whose end passes 2^32-1 on
 // either side, ranges that overlap on the container or the host side, and
 // more than kMaxIdMapLines lines.
-Result<void> validate_id_map(const IdMap& map);
+PODNS_PUBLIC Result<void> validate_id_map(const IdMap& map);
 
 // "C H S\n" per line: what is written to uid_map/gid_map in a single write.
-std::string to_kernel_text(const IdMap& map);
+PODNS_PUBLIC std::string to_kernel_text(const IdMap& map);
 // Parses the kernel's own text (columns separated by blanks).
-Result<IdMap> parse_kernel_text(std::string_view text);
+PODNS_PUBLIC Result<IdMap> parse_kernel_text(std::string_view text);
 
 // "C:H:S,C:H:S": the command-line form.
-std::string to_string(const IdMap& map);
+PODNS_PUBLIC std::string to_string(const IdMap& map);
 
 // True when host ID `id` falls inside the host side of the map.
-bool maps_host_id(const IdMap& map, std::uint32_t id);
+PODNS_PUBLIC bool maps_host_id(const IdMap& map, std::uint32_t id);
+
+// A pool of host IDs that automatic ranges are taken from: [first, last].
+struct IdPool {
+  std::uint32_t first = 131072;
+  std::uint32_t last = 4294967294u;
+};
 
 }  // namespace podns

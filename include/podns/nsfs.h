@@ -12,6 +12,7 @@
 #include <string>
 
 #include "podns/error.h"
+#include "podns/export.h"
 #include "podns/fd.h"
 #include "podns/idmap.h"
 
@@ -20,9 +21,9 @@ namespace podns::nsfs {
 enum class Type { user, net, ipc, uts, mnt, pid, cgroup, time };
 
 // "user", "net", ...: the name under /proc/<pid>/ns/.
-const char* name(Type t);
+PODNS_PUBLIC const char* name(Type t);
 // The CLONE_NEW* flag of the type.
-int clone_flag(Type t);
+PODNS_PUBLIC int clone_flag(Type t);
 
 struct NsId {
   dev_t dev = 0;
@@ -32,17 +33,17 @@ struct NsId {
 
 // Opens `path` (following symlinks, as a joiner would) and checks that it is
 // a namespace of type `t`.
-Result<Fd> open(const std::string& path, Type t);
+PODNS_PUBLIC Result<Fd> open(const std::string& path, Type t);
 // Checks that an open fd is a namespace of type `t`.
-Result<void> check_type(const Fd& fd, Type t, const std::string& path_for_errors);
+PODNS_PUBLIC Result<void> check_type(const Fd& fd, Type t, const std::string& path_for_errors);
 
-Result<NsId> id(const Fd& ns);
+PODNS_PUBLIC Result<NsId> id(const Fd& ns);
 // The user namespace that owns `ns` (ioctl NS_GET_USERNS).
-Result<Fd> owning_userns(const Fd& ns);
+PODNS_PUBLIC Result<Fd> owning_userns(const Fd& ns);
 // The UID of the process that created the user namespace (NS_GET_OWNER_UID).
-Result<uid_t> owner_uid(const Fd& userns);
+PODNS_PUBLIC Result<uid_t> owner_uid(const Fd& userns);
 // True when `userns` is the initial user namespace (the host's).
-Result<bool> is_initial_userns(const Fd& userns);
+PODNS_PUBLIC Result<bool> is_initial_userns(const Fd& userns);
 
 struct Maps {
   IdMap uid;
@@ -50,6 +51,6 @@ struct Maps {
 };
 // The uid_map and gid_map of `userns`, read by a short-lived child that
 // joins it (the kernel shows maps only through a process in the namespace).
-Result<Maps> read_maps(const Fd& userns);
+PODNS_PUBLIC Result<Maps> read_maps(const Fd& userns);
 
 }  // namespace podns::nsfs

@@ -11,18 +11,19 @@
 // what `recover` can find and undo.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "podns/cni/client.h"
-#include "podns/cni/config.h"
+#include "podns/cni/options.h"
 #include "podns/error.h"
-#include "podns/fd.h"
+#include "podns/export.h"
+#include "podns/idmap.h"
 #include "podns/nsfs.h"
-#include "podns/rollback.h"
 #include "podns/sandbox.h"
-#include "podns/store.h"
 
 namespace podns {
 
@@ -34,7 +35,7 @@ struct Config {
   std::string cni_conf_dir = cni::kDefaultConfDir;
   cni::Options cni;
   // Host IDs that automatic ranges (CreateOptions::auto_userns) come from.
-  Store::Pool auto_pool;
+  IdPool auto_pool;
   // Where `ip netns` looks: pods created with ip_netns are also pinned here.
   std::string ip_netns_dir = "/run/netns";
 };
@@ -86,9 +87,13 @@ struct RecoverAction {
   std::string error;    // why it failed, when !ok
 };
 
-class Manager {
+class PODNS_PUBLIC Manager {
  public:
   static Result<Manager> open(Config config);
+
+  Manager(Manager&& other) noexcept;
+  Manager& operator=(Manager&& other) noexcept;
+  ~Manager();
 
   // Creates and pins the sandbox's namespaces and records it as ready. On
   // any error everything done is undone; EEXIST if the ID is taken.
@@ -111,39 +116,15 @@ class Manager {
   // left to it.
   Result<std::vector<RecoverAction>> recover();
 
-  const Config& config() const { return config_; }
-  Store& store() { return store_; }
+  const Config& config() const;
+
+  // The state database, the pin root and the CNI runtime behind the
+  // Manager (src/include/podns/manager_impl.h: not installed).
+  class PODNS_HIDDEN Impl;
 
  private:
-  Manager(Config config, Store store) : config_(std::move(config)), store_(std::move(store)) {}
-  // The pin root's fd, set up (tmpfs, shared) on first use.
-  Result<const Fd*> root();
-  Result<void> create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
-                                 StageTimer& timer, Rollback& rollback);
-  // Removes whatever of `s` exists (network, pins, directory), then its row.
-  // On failure the row is kept, marked unknown with the reason.
-  Result<void> teardown(Sandbox& s);
-  // For recover: the sandbox's pins are still what the row says.
-  static bool pins_intact(const Sandbox& s);
-
-  // create.cc: the second pin of the netns, for `ip netns`.
-  Result<void> pin_ip_netns(Sandbox& s, Rollback& rollback);
-  static Result<void> unpin_ip_netns(const Sandbox& s);
-
-  // network.cc: the pod's CNI attachment.
-  Result<cni::Client> cni_client() const;
-  Result<std::optional<cni::NetworkConfig>> resolve_network(
-      const std::optional<std::string>& name) const;
-  // Records the intent, registers the undo, runs ADD; s.network gets the result.
-  Result<void> attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback);
-  // DEL with the recorded configuration; what is already gone counts as detached.
-  Result<void> detach(Sandbox& s);
-  // recover: DEL of cached attachments whose sandbox is gone, then GC.
-  void collect_network_garbage(std::vector<RecoverAction>& actions);
-
-  Config config_;
-  Store store_;
-  Fd root_;
+  PODNS_HIDDEN explicit Manager(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace podns

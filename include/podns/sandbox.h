@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "podns/export.h"
 #include "podns/idmap.h"
 #include "podns/nsfs.h"
 #include "podns/timings.h"
@@ -22,8 +23,8 @@ enum class SandboxState {
   unknown,   // an undo failed: see `reason`; removal retries it
 };
 
-const char* to_string(SandboxState s);
-std::optional<SandboxState> parse_state(std::string_view s);
+PODNS_PUBLIC const char* to_string(SandboxState s);
+PODNS_PUBLIC std::optional<SandboxState> parse_state(std::string_view s);
 
 struct Sandbox {
   std::string id;
@@ -65,9 +66,9 @@ struct Sandbox {
 };
 
 // [A-Za-z0-9][A-Za-z0-9_.-]*, at most 128 characters.
-Result<void> validate_id(std::string_view id);
+PODNS_PUBLIC Result<void> validate_id(std::string_view id);
 
 // The current time, RFC 3339 in UTC with nanoseconds.
-std::string now_rfc3339();
+PODNS_PUBLIC std::string now_rfc3339();
 
 }  // namespace podns

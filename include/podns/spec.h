@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "podns/error.h"
+#include "podns/export.h"
 #include "podns/sandbox.h"
 
 namespace podns::spec {
@@ -30,6 +31,6 @@ namespace podns::spec {
 // `linux` object, or `linux.namespaces` is not an array of objects with a
 // string "type". A plain error (EINVAL) when `s` is not ready: containers
 // join only a ready sandbox.
-Result<std::string> join_sandbox(std::string_view config, const Sandbox& s);
+PODNS_PUBLIC Result<std::string> join_sandbox(std::string_view config, const Sandbox& s);
 
 }  // namespace podns::spec

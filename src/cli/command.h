@@ -48,5 +48,7 @@ void add_fault_steps(CLI::App& app, Globals& g);
 void add_check(CLI::App& app, Globals& g);
 void add_verify(CLI::App& app, Globals& g);
 void add_exec(CLI::App& app, Globals& g);
+// Hidden: the man pages and the bash completion, for the build.
+void add_doc(CLI::App& app, Globals& g);
 
 }  // namespace podns::cli

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "command.h"
+#include "podns/version.h"
 
 namespace {
 
@@ -14,6 +15,11 @@ int run(int argc, char** argv) {
       "ROOT/ID/, and keeps the sandbox's state."};
   app.name("podns");
   app.require_subcommand(1);
+  app.set_version_flag("--version", "podns " PODNS_VERSION, "Print the version and exit");
+  // Global options are accepted after the subcommand too (`podns create X
+  // --root R`): a subcommand passes what it does not know up to this app.
+  // Set before the subcommands are added, which inherit it.
+  app.fallthrough();
   Globals g;
   app.add_option("--root", g.config.root,
                  "Pin root: a tmpfs (mounted on first use) holding ROOT/ID/")
@@ -50,12 +56,15 @@ int run(int argc, char** argv) {
   add_check(app, g);
   add_verify(app, g);
   add_exec(app, g);
+  add_doc(app, g);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);  // prints the message and a hint to stderr

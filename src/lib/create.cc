@@ -8,7 +8,7 @@
 #include "podns/fault.h"
 #include "podns/helper.h"
 #include "podns/pin.h"
-#include "podns/podns.h"
+#include "podns/manager_impl.h"
 #include "podns/secure_path.h"
 #include "podns/sys.h"
 #include "podns/sysctl.h"
@@ -132,7 +132,7 @@ Error abandon(Store& store, Sandbox& s, Rollback& rollback, Error cause, const s
 
 }  // namespace
 
-Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
+Result<void> Manager::Impl::create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
                                        StageTimer& timer, Rollback& rollback) {
   PODNS_TRY_CTX(dir, pin::make_pod_dir(root, s.id), "make pod directory " + s.dir());
   rollback.add("remove pod directory",
@@ -173,7 +173,7 @@ Result<void> Manager::create_namespaces(const Fd& root, Sandbox& s, const Create
   return {};
 }
 
-Result<void> Manager::pin_ip_netns(Sandbox& s, Rollback& rollback) {
+Result<void> Manager::Impl::pin_ip_netns(Sandbox& s, Rollback& rollback) {
   const std::string& dir_path = config_.ip_netns_dir;
   PODNS_CHECK(check_secure_path(dir_path, "ip netns directory"));
   if (::mkdir(dir_path.c_str(), 0755) < 0 && errno != EEXIST) return sys_error("mkdir", dir_path);
@@ -187,7 +187,7 @@ Result<void> Manager::pin_ip_netns(Sandbox& s, Rollback& rollback) {
   return {};
 }
 
-Result<void> Manager::unpin_ip_netns(const Sandbox& s) {
+Result<void> Manager::Impl::unpin_ip_netns(const Sandbox& s) {
   if (s.ip_netns.empty()) return {};
   auto slash = s.ip_netns.rfind('/');
   std::string dir_path = s.ip_netns.substr(0, slash);
@@ -200,7 +200,7 @@ Result<void> Manager::unpin_ip_netns(const Sandbox& s) {
   return pin::unpin_as(dir, dir_path, name, s.netns);
 }
 
-Result<Sandbox> Manager::create(const CreateOptions& opts) {
+Result<Sandbox> Manager::Impl::create(const CreateOptions& opts) {
   std::vector<StageTime> timings;
   StageTimer timer(timings);
   PODNS_TRY(sysctls, check_options(opts));

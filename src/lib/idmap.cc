@@ -1,5 +1,7 @@
 #include "podns/idmap.h"
 
+#include "podns/concat.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -27,11 +29,11 @@ std::vector<std::string_view> split(std::string_view s, std::string_view seps) {
 Result<std::uint32_t> parse_number(std::string_view field, std::string_view line,
                                    const char* what) {
   auto fail = [&](const char* why) {
-    return invalid_argument("ID map line \"" + std::string(line) + "\": " + what + " " + why);
+    return invalid_argument(concat("ID map line \"", line, "\": ", what, " ", why));
   };
   if (field.empty()) return fail("is empty");
   if (!std::all_of(field.begin(), field.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return fail(("\"" + std::string(field) + "\" is not a decimal number").c_str());
+    return fail(concat("\"", field, "\" is not a decimal number").c_str());
   std::uint64_t v = 0;
   auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
   if (ec != std::errc() || ptr != field.data() + field.size() || v > kMaxId)
@@ -66,11 +68,10 @@ Result<IdMap> parse_id_map(std::string_view text) {
   IdMap map;
   if (text.empty()) return invalid_argument("ID map is empty");
   for (auto line : split(text, ",\n")) {
-    if (line.empty()) return invalid_argument("ID map \"" + std::string(text) + "\" has an empty line");
+    if (line.empty()) return invalid_argument(concat("ID map \"", text, "\" has an empty line"));
     auto fields = split(line, ":");
     if (fields.size() != 3) {
-      return invalid_argument("ID map line \"" + std::string(line) +
-                              "\" is not CONTAINER:HOST:SIZE");
+      return invalid_argument(concat("ID map line \"", line, "\" is not CONTAINER:HOST:SIZE"));
     }
     PODNS_TRY(c, parse_number(fields[0], line, "container ID"));
     PODNS_TRY(h, parse_number(fields[1], line, "host ID"));
@@ -130,7 +131,7 @@ Result<IdMap> parse_kernel_text(std::string_view text) {
       ++n;
       i = end == std::string_view::npos ? line.size() : end;
     }
-    if (n != 3) return invalid_argument("unreadable ID map line \"" + std::string(line) + "\"");
+    if (n != 3) return invalid_argument(concat("unreadable ID map line \"", line, "\""));
     map.push_back({static_cast<std::uint32_t>(v[0]), static_cast<std::uint32_t>(v[1]),
                    static_cast<std::uint32_t>(v[2])});
   }

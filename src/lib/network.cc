@@ -15,7 +15,7 @@
 #include "podns/cni/file.h"
 #include "podns/cni/pod.h"
 #include "podns/fault.h"
-#include "podns/podns.h"
+#include "podns/manager_impl.h"
 #include "podns/sys.h"
 
 namespace podns {
@@ -83,9 +83,9 @@ void collect_configured_networks(cni::Client& client, const std::string& conf_di
 
 }  // namespace
 
-Result<cni::Client> Manager::cni_client() const { return cni::Client::open(config_.cni); }
+Result<cni::Client> Manager::Impl::cni_client() const { return cni::Client::open(config_.cni); }
 
-Result<std::optional<cni::NetworkConfig>> Manager::resolve_network(
+Result<std::optional<cni::NetworkConfig>> Manager::Impl::resolve_network(
     const std::optional<std::string>& name) const {
   if (name && *name == "none") return std::optional<cni::NetworkConfig>();
   if (!name) {
@@ -99,7 +99,7 @@ Result<std::optional<cni::NetworkConfig>> Manager::resolve_network(
   return std::optional<cni::NetworkConfig>(std::move(net));
 }
 
-Result<void> Manager::attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback) {
+Result<void> Manager::Impl::attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback) {
   if (s.host_network) return invalid_argument("a host-network pod cannot have a CNI network");
   // Every plugin of the chain (and loopback) must be there before anything
   // is attached: DEL, the undo, needs them too, and a chain that cannot be
@@ -130,7 +130,7 @@ Result<void> Manager::attach(Sandbox& s, const cni::NetworkConfig& net, Rollback
   return {};
 }
 
-Result<void> Manager::detach(Sandbox& s) {
+Result<void> Manager::Impl::detach(Sandbox& s) {
   if (s.net_state.empty()) return {};
   PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
   if (s.net_state != "detaching") {
@@ -145,7 +145,7 @@ Result<void> Manager::detach(Sandbox& s) {
   return store_.update(s);
 }
 
-Result<void> Manager::check(const std::string& id) {
+Result<void> Manager::Impl::check(const std::string& id) {
   PODNS_TRY(s, inspect(id));
   if (s.net_state.empty()) return {};
   if (s.net_state != "attached")
@@ -156,7 +156,7 @@ Result<void> Manager::check(const std::string& id) {
                             pod_of(s, "").args, nlohmann::json::object()});
 }
 
-void Manager::collect_network_garbage(std::vector<RecoverAction>& actions) {
+void Manager::Impl::collect_network_garbage(std::vector<RecoverAction>& actions) {
   auto client = cni_client();
   if (!client) {
     actions.push_back({"-", "open CNI client", false, client.error().message()});

@@ -5,7 +5,7 @@
 
 #include "podns/fault.h"
 #include "podns/pin.h"
-#include "podns/podns.h"
+#include "podns/manager_impl.h"
 #include "podns/sys.h"
 
 namespace podns {
@@ -31,7 +31,7 @@ Result<std::vector<std::string>> pod_dirs(const std::string& root) {
 
 }  // namespace
 
-bool Manager::pins_intact(const Sandbox& s) {
+bool Manager::Impl::pins_intact(const Sandbox& s) {
   auto same = [](const std::string& path, nsfs::Type t, const std::optional<nsfs::NsId>& want) {
     auto fd = sys::open_at(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW);
     if (!fd || !nsfs::check_type(*fd, t, path)) return false;
@@ -45,7 +45,7 @@ bool Manager::pins_intact(const Sandbox& s) {
   return !userns || same(*userns, nsfs::Type::user, s.userns);
 }
 
-Result<std::vector<RecoverAction>> Manager::recover() {
+Result<std::vector<RecoverAction>> Manager::Impl::recover() {
   std::vector<RecoverAction> actions;
   PODNS_CHECK(fault::point("recover.begin"));
   auto record = [&](const std::string& id, std::string what, const Result<void>& r) {

@@ -5,11 +5,11 @@
 #include "podns/fault.h"
 #include "podns/pin.h"
 #include "podns/secure_path.h"
-#include "podns/podns.h"
+#include "podns/manager_impl.h"
 
 namespace podns {
 
-Result<void> Manager::teardown(Sandbox& s) {
+Result<void> Manager::Impl::teardown(Sandbox& s) {
   auto fail = [&](Error e) -> Result<void> {
     s.state = SandboxState::unknown;
     s.reason = e.message();
@@ -37,7 +37,7 @@ Result<void> Manager::teardown(Sandbox& s) {
   return fault::point("rm.forget");
 }
 
-Result<Sandbox> Manager::stop(const std::string& id) {
+Result<Sandbox> Manager::Impl::stop(const std::string& id) {
   PODNS_CHECK(validate_id(id));
   const std::string ctx = "stop sandbox " + id;
   PODNS_TRY_CTX(lock, store_.lock(id), ctx);
@@ -61,7 +61,7 @@ Result<Sandbox> Manager::stop(const std::string& id) {
   return s;
 }
 
-Result<void> Manager::remove(const std::string& id) {
+Result<void> Manager::Impl::remove(const std::string& id) {
   PODNS_CHECK(validate_id(id));
   const std::string ctx = "remove sandbox " + id;
   PODNS_TRY_CTX(lock, store_.lock(id), ctx);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "podns/concat.h"
+
 namespace podns::sysctl {
 
 Result<void> validate(const Setting& s) {
@@ -10,7 +12,7 @@ Result<void> validate(const Setting& s) {
   auto bad_key = [&](const std::string& why) {
     std::string shown;
     for (char c : key) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
-    return invalid_argument("sysctl \"" + shown + "\": " + why);
+    return invalid_argument(concat("sysctl \"", shown, "\": ", why));
   };
   if (!key.starts_with("net.") || key.size() == 4)
     return bad_key("only network sysctls (net.*) can be set in a pod");
@@ -33,7 +35,7 @@ Result<void> validate(const Setting& s) {
 Result<Setting> parse(std::string_view text) {
   auto eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0)
-    return invalid_argument("sysctl \"" + std::string(text) + "\" is not KEY=VALUE");
+    return invalid_argument(concat("sysctl \"", text, "\" is not KEY=VALUE"));
   Setting s{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
   PODNS_CHECK(validate(s));
   return s;

@@ -21,6 +21,7 @@
 #include "podns/cni/client.h"
 #include "podns/fault.h"
 #include "podns/nsfs.h"
+#include "podns/store.h"
 #include "podns/podns.h"
 #include "testenv.h"
 
@@ -230,9 +231,9 @@ TEST_F(LifecycleNetwork, AnOrphanedAttachmentIsReleasedAndAnotherRuntimesIsNot) 
 
   // Forget o's row behind podns's back.
   {
-    auto m = Manager::open(env_.config());
-    ASSERT_TRUE(m) << m.error().message();
-    ASSERT_TRUE(m->store().erase("o"));
+    auto store = Store::open(env_.state_dir());
+    ASSERT_TRUE(store) << store.error().message();
+    ASSERT_TRUE(store->erase("o"));
   }
   auto rec = podns(env_, {"recover"});
   EXPECT_EQ(rec.exit_code, 0) << rec.out << rec.err;

@@ -16,6 +16,7 @@
 
 #include "podns/fault.h"
 #include "podns/nsfs.h"
+#include "podns/store.h"
 #include "cni_env.h"
 #include "testenv.h"
 
@@ -200,9 +201,9 @@ TEST_F(Lifecycle, OrphanPinDirectoriesAreRemoved) {
   PodnsEnv env;
   ASSERT_EQ(podns(env, {"create", "o", "--userns", "0:100000:65536"}).exit_code, 0);
   // Forget the row behind podns's back: the pins are orphans now.
-  auto m = Manager::open(env.config());
-  ASSERT_TRUE(m);
-  ASSERT_TRUE(m->store().erase("o"));
+  auto store = Store::open(env.state_dir());
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->erase("o"));
   auto rec = podns(env, {"recover"});
   EXPECT_EQ(rec.exit_code, 0) << rec.err;
   EXPECT_NE(rec.out.find("o: removed a pin directory no sandbox owns"), std::string::npos) << rec.out;

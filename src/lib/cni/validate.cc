@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "podns/concat.h"
+
 namespace podns::cni {
 namespace {
 
@@ -16,8 +18,8 @@ Result<void> spec_name(std::string_view what, std::string_view s) {
               return alnum(c) || c == '_' || c == '.' || c == '-';
             });
   if (!ok) {
-    return invalid_argument(std::string(what) + " \"" + printable(s) +
-                            "\" is invalid: it must match [A-Za-z0-9][A-Za-z0-9_.-]*");
+    return invalid_argument(concat(what, " \"", printable(s),
+                                   "\" is invalid: it must match [A-Za-z0-9][A-Za-z0-9_.-]*"));
   }
   return {};
 }
@@ -47,7 +49,7 @@ std::string printable(std::string_view s, std::size_t max) {
 
 Result<void> validate_plugin_type(std::string_view type) {
   auto bad = [&](const char* why) {
-    return invalid_argument("plugin type \"" + printable(type) + "\" is invalid: " + why);
+    return invalid_argument(concat("plugin type \"", printable(type), "\" is invalid: ", why));
   };
   if (type.empty()) return invalid_argument("plugin type is empty");
   if (type.find('/') != std::string_view::npos || type.find('\\') != std::string_view::npos)
@@ -71,17 +73,17 @@ Result<void> validate_container_id(std::string_view id) {
 Result<void> validate_ifname(std::string_view name) {
   if (name.empty()) return invalid_argument("interface name is empty");
   if (name.size() > 15) {
-    return invalid_argument("interface name \"" + printable(name) +
-                            "\" is longer than 15 characters");
+    return invalid_argument(
+        concat("interface name \"", printable(name), "\" is longer than 15 characters"));
   }
   if (name == "." || name == "..")
-    return invalid_argument("interface name \"" + std::string(name) + "\" is invalid");
+    return invalid_argument(concat("interface name \"", name, "\" is invalid"));
   if (std::any_of(name.begin(), name.end(), [](char c) {
         return c == '/' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
                c == '\v' || c == '\f' || c == '\0';
       })) {
-    return invalid_argument("interface name \"" + printable(name) +
-                            "\" holds '/', ':' or white space");
+    return invalid_argument(
+        concat("interface name \"", printable(name), "\" holds '/', ':' or white space"));
   }
   return {};
 }
@@ -91,23 +93,25 @@ Result<void> validate_cni_args(const std::vector<std::pair<std::string, std::str
   for (const auto& [k, v] : args) {
     if (k.empty()) return invalid_argument("CNI_ARGS has an empty key");
     if (std::any_of(k.begin(), k.end(), [&](char c) { return bad_char(c) || c == '='; }))
-      return invalid_argument("CNI_ARGS key \"" + printable(k) + "\" holds '=', ';' or a newline");
+      return invalid_argument(concat("CNI_ARGS key \"", printable(k), "\" holds '=', ';' or a newline"));
     if (std::any_of(v.begin(), v.end(), bad_char))
-      return invalid_argument("CNI_ARGS value of " + printable(k) + " holds ';' or a newline");
+      return invalid_argument(concat("CNI_ARGS value of ", printable(k), " holds ';' or a newline"));
   }
   return {};
 }
 
 Result<void> validate_bin_dir(std::string_view dir) {
-  if (dir.empty() || dir[0] != '/')
-    return invalid_argument("plugin directory \"" + printable(dir) + "\" is not an absolute path");
+  if (dir.empty() || dir[0] != '/') {
+    return invalid_argument(
+        concat("plugin directory \"", printable(dir), "\" is not an absolute path"));
+  }
   if (dir.find(':') != std::string_view::npos) {
-    return invalid_argument("plugin directory \"" + printable(dir) +
-                            "\" holds ':', the separator of CNI_PATH");
+    return invalid_argument(
+        concat("plugin directory \"", printable(dir), "\" holds ':', the separator of CNI_PATH"));
   }
   if (std::any_of(dir.begin(), dir.end(), control)) {
-    return invalid_argument("plugin directory \"" + printable(dir) +
-                            "\" holds a control character");
+    return invalid_argument(
+        concat("plugin directory \"", printable(dir), "\" holds a control character"));
   }
   return {};
 }

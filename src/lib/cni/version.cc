@@ -4,12 +4,14 @@
 #include <array>
 #include <charconv>
 
+#include "podns/concat.h"
+
 namespace podns::cni {
 
 Result<Version> parse_version(std::string_view text) {
   auto bad = [&] {
-    return invalid_argument("CNI version \"" + std::string(text) +
-                            "\" is not of the form MAJOR.MINOR.PATCH");
+    return invalid_argument(
+        concat("CNI version \"", text, "\" is not of the form MAJOR.MINOR.PATCH"));
   };
   std::array<unsigned, 3> parts{};
   std::string_view rest = text;

@@ -41,11 +41,8 @@ class Store {
   // EEXIST if the ID is taken; EBUSY if a host range overlaps another
   // sandbox's, unless shared_ranges. Nothing is changed on error.
   Result<void> insert(const Sandbox& s, bool shared_ranges = false);
-  // A pool of host IDs for automatic ranges: [first, last].
-  struct Pool {
-    std::uint32_t first = 131072;
-    std::uint32_t last = 4294967294u;
-  };
+  // A pool of host IDs for automatic ranges: [first, last] (idmap.h).
+  using Pool = IdPool;
   // Like insert, but first allocates `size` host IDs from `pool` that no
   // live sandbox uses (the same range for uids and gids) and sets s's maps
   // to 0:BASE:SIZE. In the same transaction, so allocations never collide

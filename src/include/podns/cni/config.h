@@ -21,11 +21,11 @@
 #include <string_view>
 #include <vector>
 
+#include "podns/cni/options.h"  // kDefaultConfDir
 #include "podns/error.h"
 
 namespace podns::cni {
 
-inline constexpr const char* kDefaultConfDir = "/etc/cni/net.d";
 // Configuration files larger than this are refused unread.
 inline constexpr std::size_t kMaxConfigSize = 1 << 20;
 

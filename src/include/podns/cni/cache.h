@@ -27,12 +27,12 @@
 #include <utility>
 #include <vector>
 
+#include "podns/cni/options.h"  // kDefaultCacheDir
 #include "podns/cni/request.h"
 #include "podns/error.h"
 
 namespace podns::cni {
 
-inline constexpr const char* kDefaultCacheDir = "/var/lib/cni";
 inline constexpr const char* kCacheKind = "cniCacheV1";
 
 struct CacheEntry {

@@ -40,20 +40,11 @@
 
 #include "podns/cni/cache.h"
 #include "podns/cni/config.h"
+#include "podns/cni/options.h"  // Options: public, a part of the Manager's Config
 #include "podns/cni/request.h"
 #include "podns/error.h"
 
 namespace podns::cni {
-
-struct Options {
-  // Where plugins are looked up, in order; also the plugins' CNI_PATH.
-  std::vector<std::string> bin_dirs{"/usr/lib/cni", "/opt/cni/bin"};
-  std::string cache_dir = kDefaultCacheDir;
-  // Per plugin run.
-  std::chrono::milliseconds timeout{60000};
-  // Per plugin run and stream (stdout, stderr).
-  std::size_t max_output = 1 << 20;
-};
 
 // Whether ADD and DEL keep a cache entry. Off is for built-in networks such
 // as the pod's loopback, which have nothing to check or to find again.

@@ -1,6 +1,8 @@
 // podns: the command line over libpodns. One file per subcommand.
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <string_view>
 
 #include "command.h"
 
@@ -50,6 +52,7 @@ int run(int argc, char** argv) {
   add_check(app, g);
   add_verify(app, g);
   add_exec(app, g);
+  add_pinns(app, g);
 
   try {
     app.parse(argc, argv);
@@ -64,12 +67,24 @@ int run(int argc, char** argv) {
   return g.exit_code;
 }
 
+// Started as CRI-O's pinns: the basename of argv[0] is "pinns".
+bool started_as_pinns(const char* argv0) {
+  if (argv0 == nullptr) return false;
+  const char* slash = std::strrchr(argv0, '/');
+  return std::string_view(slash ? slash + 1 : argv0) == "pinns";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // Errors are values in libpodns; what still throws (std::bad_alloc, a bug)
   // is reported as a failure rather than an abort.
   try {
+    // CRI-O runs pinns for every pod: it goes straight to its parser,
+    // without building the CLI11 app of every other subcommand.
+    if (argc > 0 && started_as_pinns(argv[0])) return podns::cli::run_pinns(argc, argv);
+    if (argc > 1 && std::string_view(argv[1]) == "pinns")
+      return podns::cli::run_pinns(argc - 1, argv + 1);
     return run(argc, argv);
   } catch (const std::exception& e) {
     (void)std::fprintf(stderr, "podns: %s\n", e.what());

@@ -24,6 +24,7 @@
 
 #include "podns/idmap.h"
 #include "podns/nsfs.h"
+#include "crio.h"
 #include "testenv.h"
 
 namespace podns {
@@ -31,80 +32,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
+using Pod = test::CrioPod;
+using test::crio_args;
+using test::crio_namespaces;
+using test::crio_prepare;
+using test::crio_remove;
+using test::pin_of;
 
 const IdMap kUidMap{{0, 100000, 65536}};
 const IdMap kGidMap{{0, 200000, 65536}};
-
-// A pod as CRI-O's sandbox code describes it to nsmgr.NewPodNamespaces.
-struct Pod {
-  bool host_ipc = false;
-  bool host_network = false;
-  std::optional<nsfs::Maps> maps;                            // IDMappings
-  std::vector<std::pair<std::string, std::string>> sysctls;  // Sysctls
-};
-
-// {type, host}: IPC, NET, UTS, and USER when the pod has ID mappings, in
-// the order configureGeneratorForSandboxNamespaces lists them.
-std::vector<std::pair<std::string, bool>> crio_namespaces(const Pod& pod) {
-  std::vector<std::pair<std::string, bool>> out{
-      {"ipc", pod.host_ipc}, {"net", pod.host_network}, {"uts", false}};
-  if (pod.maps) out.emplace_back("user", false);
-  return out;
-}
-
-// getMappingsForPinns: "C-H-S@" per line.
-std::string pinns_form(const IdMap& map) {
-  std::string out;
-  for (const auto& m : map) {
-    out += std::to_string(m.container_id) + "-" + std::to_string(m.host_id) + "-" +
-           std::to_string(m.size) + "@";
-  }
-  return out;
-}
-
-// The arguments NewPodNamespaces gives pinns.
-Strings crio_args(const std::string& dir, const std::string& name, const Pod& pod) {
-  Strings args{"-d", dir, "-f", name};
-  for (const auto& [key, value] : pod.sysctls) args.insert(args.end(), {"-s", key + "=" + value});
-  for (const auto& [type, host] : crio_namespaces(pod)) args.push_back("--" + type + (host ? "=host" : ""));
-  if (pod.maps) {
-    args.push_back("--uid-mapping=" + pinns_form(pod.maps->uid));
-    args.push_back("--gid-mapping=" + pinns_form(pod.maps->gid));
-  }
-  return args;
-}
-
-std::string pin_of(const std::string& dir, const std::string& type, const std::string& name) {
-  return dir + "/" + type + "ns/" + name;
-}
-
-// chownDirToIDPair, for each namespace of a pod with ID mappings: the
-// directory, an empty file (os.Create: 0666 less the umask), chowned to the
-// pod's root.
-void crio_prepare(const std::string& dir, const std::string& name, const Pod& pod) {
-  if (!pod.maps) return;
-  for (const auto& [type, host] : crio_namespaces(pod)) {
-    std::string path = pin_of(dir, type, name);
-    fs::create_directories(fs::path(path).parent_path());
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    ASSERT_GE(fd, 0) << path;
-    ::close(fd);
-    ASSERT_EQ(::chown(path.c_str(), pod.maps->uid[0].host_id, pod.maps->gid[0].host_id), 0);
-  }
-}
-
-// Namespace.Remove for each pin: unmount (not-mounted is fine), remove.
-void crio_remove(const std::string& dir, const std::string& name, const Pod& pod) {
-  for (const auto& [type, host] : crio_namespaces(pod)) {
-    std::string path = pin_of(dir, type, name);
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) continue;
-    if (::umount2(path.c_str(), MNT_DETACH) != 0) {
-      EXPECT_EQ(errno, EINVAL) << path;
-    }
-    fs::remove_all(path);
-  }
-}
 
 // A regular file's owner, mode, size and inode, to show it is unchanged.
 struct FileState {

@@ -262,6 +262,24 @@ json summary(const Case& c) {
           {"steps", steps}};
 }
 
+// One run of a case: its timed steps, recorded when `counted`, then its
+// `after` steps.
+void run_once(Case& c, bool counted) {
+  g_cpu_ms = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (auto& s : c.steps) {
+    if (s.timed) s.run();
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  if (counted) {
+    c.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    c.cpu_ms.push_back(g_cpu_ms);
+  }
+  for (auto& s : c.steps) {
+    if (!s.timed) s.run();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,18 +299,7 @@ int main(int argc, char** argv) {
     for (int round = 0; round < warmup + runs; ++round) {
       for (std::size_t k = 0; k < cases.size(); ++k) {
         if (g_stop != 0) return 130;
-        Case& c = cases[(static_cast<std::size_t>(round) + k) % cases.size()];
-        g_cpu_ms = 0;
-        auto t0 = std::chrono::steady_clock::now();
-        for (auto& s : c.steps)
-          if (s.timed) s.run();
-        auto t1 = std::chrono::steady_clock::now();
-        if (round >= warmup) {
-          c.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-          c.cpu_ms.push_back(g_cpu_ms);
-        }
-        for (auto& s : c.steps)
-          if (!s.timed) s.run();
+        run_once(cases[(static_cast<std::size_t>(round) + k) % cases.size()], round >= warmup);
       }
     }
     json out{{"runs", runs}, {"warmup", warmup}, {"cases", json::array()}};

@@ -26,9 +26,9 @@
 // namespace and hold it forever. So DIR/mntns is made a mount of its own,
 // bound on itself and marked unbindable (no propagation, and no copy of the
 // pins by a recursive bind elsewhere), the first time it is needed, as pinns
-// does; that mount stays for the next pods (pinns stacks another one on
-// every call, which hides the earlier pins; here an existing one is reused).
-// The caller's own mount namespace cannot be pinned inside itself.
+// does; that mount stays and is reused by the next pods (a failed call that
+// made it takes it away again). The caller's own mount namespace cannot be
+// pinned inside itself.
 #pragma once
 
 #include <memory>

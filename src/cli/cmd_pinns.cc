@@ -7,6 +7,7 @@
 // arrived meanwhile undoes everything, and then ends the process as it
 // would have. Once the pins are kept, exit status 0 is the truth, so any
 // signal still pending then is left blocked and dies with the process.
+#include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -53,10 +54,10 @@ int run_pinns(int argc, char** argv) {
   }
   sigset_t stop;
   sigset_t old;
-  sigemptyset(&stop);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stop, sig);
-  if (::sigprocmask(SIG_BLOCK, &stop, &old) < 0) {
-    return report(Error(errno, "block signals"));
+  (void)sigemptyset(&stop);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) (void)sigaddset(&stop, sig);
+  if (int err = ::pthread_sigmask(SIG_BLOCK, &stop, &old); err != 0) {
+    return report(Error(err, "block signals"));
   }
   int rc = kOk;
   if (auto pins = pinned::make(args->request); !pins) {
@@ -72,7 +73,7 @@ int run_pinns(int argc, char** argv) {
     return kOk;  // signals stay blocked: see above
   }
   // A pending signal is delivered here and ends the process, as it would have.
-  (void)::sigprocmask(SIG_SETMASK, &old, nullptr);
+  (void)::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return rc;
 }
 

@@ -33,8 +33,9 @@ std::string inode_of(const std::string& path) {
 
 json oci_map(const IdMap& map) {
   json out = json::array();
-  for (const auto& m : map)
+  for (const auto& m : map) {
     out.push_back({{"containerID", m.container_id}, {"hostID", m.host_id}, {"size", m.size}});
+  }
   return out;
 }
 
@@ -91,10 +92,14 @@ TEST_P(PinnsContainers, SeeAFreshSysfsWithOnlyLoAndThePinnedNamespaces) {
   json namespaces = json::array();
   for (const auto& ns : config["linux"]["namespaces"]) {
     bool replaced = false;
-    for (const auto& [oci, type] : joined) replaced = replaced || ns["type"] == oci;
+    for (const auto& [oci, type] : joined) {
+      replaced = replaced || ns["type"] == oci;
+    }
     if (!replaced) namespaces.push_back(ns);
   }
-  for (const auto& [oci, type] : joined) namespaces.push_back({{"type", oci}, {"path", pin(type)}});
+  for (const auto& [oci, type] : joined) {
+    namespaces.push_back({{"type", oci}, {"path", pin(type)}});
+  }
   config["linux"]["namespaces"] = namespaces;
   config["linux"]["uidMappings"] = oci_map(kUidMap);
   config["linux"]["gidMappings"] = oci_map(kGidMap);

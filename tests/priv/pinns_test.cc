@@ -61,7 +61,9 @@ std::optional<FileState> file_state(const std::string& path) {
 Strings tree(const std::string& root) {
   Strings out;
   if (!fs::exists(root)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) out.push_back(e.path().string());
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    out.push_back(e.path().string());
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -204,8 +206,9 @@ TEST_P(Pinns, CrioPodWithoutAUserNamespace) {
   make(pod);
   ::umask(umask);
   ASSERT_FALSE(HasFatalFailure());
-  for (const auto& d : {tmp_.path() + "/crio", dir_, dir_ + "/netns", dir_ + "/ipcns", dir_ + "/utsns"})
+  for (const auto& d : {tmp_.path() + "/crio", dir_, dir_ + "/netns", dir_ + "/ipcns", dir_ + "/utsns"}) {
     EXPECT_EQ(fs::status(d).permissions(), fs::perms(0755)) << d;
+  }
   auto host_user = id_of("/proc/self/ns/user", nsfs::Type::user);
   EXPECT_FALSE(fs::exists(pin("user")));
   for (auto [type, t] : {std::pair{"net", nsfs::Type::net}, std::pair{"ipc", nsfs::Type::ipc},
@@ -237,8 +240,8 @@ TEST_P(Pinns, CgroupAndMountNamespacesOnAnUnbindableDirectory) {
   auto user = id_of(pin("user", "a"), nsfs::Type::user);
   EXPECT_EQ(owner_of(pin("cgroup", "a"), nsfs::Type::cgroup), user);
   EXPECT_EQ(owner_of(pin("mnt", "a"), nsfs::Type::mnt), user);
-  // DIR/mntns is a mount of its own, unbindable; a second pod reuses it
-  // rather than stacking another (which would hide the first pod's pin).
+  // DIR/mntns is a mount of its own, unbindable; a second pod reuses it,
+  // and both pods' pins are there.
   args[3] = "b";
   r = pinns(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -461,7 +464,9 @@ pid_t start(const Strings& argv, const std::string& env = {}) {
     ::dup2(devnull, 2);
     if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv) {
+      args.push_back(const_cast<char*>(a.c_str()));
+    }
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     ::_exit(127);
@@ -523,12 +528,14 @@ TEST_P(Pinns, SigtermUndoesEverything) {
   auto argv = command(crio_args(dir_, "pod", pod), GetParam());
   int rc = test::in_child([&](std::string&) {
     sigset_t term;
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    sigprocmask(SIG_BLOCK, &term, nullptr);
-    ::raise(SIGTERM);
+    (void)sigemptyset(&term);
+    (void)sigaddset(&term, SIGTERM);
+    (void)sigprocmask(SIG_BLOCK, &term, nullptr);
+    (void)::raise(SIGTERM);
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv) {
+      args.push_back(const_cast<char*>(a.c_str()));
+    }
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     return 127;
@@ -554,12 +561,15 @@ TEST_P(Pinns, SigtermUndoesEverything) {
     EXPECT_EQ(Subreaper::alive_after(std::chrono::seconds(2), &reaped), 0);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
       ++finished;
-      for (const auto& [type, host] : crio_namespaces(pod))
+      for (const auto& [type, host] : crio_namespaces(pod)) {
         EXPECT_EQ(test::mounts_under(pin(type, name)), Strings{pin(type, name)});
+      }
       crio_remove(dir_, name, pod);
     } else {
       EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
-      for (const auto& [type, host] : crio_namespaces(pod)) EXPECT_FALSE(fs::exists(pin(type, name)));
+      for (const auto& [type, host] : crio_namespaces(pod)) {
+        EXPECT_FALSE(fs::exists(pin(type, name)));
+      }
     }
     EXPECT_EQ(test::mounts_under(tmp_.path() + "/"), Strings{});
   }

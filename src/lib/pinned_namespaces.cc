@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 #include "podns/fault.h"
 #include "podns/helper.h"
@@ -100,7 +101,7 @@ class DirLock {
 
 // Makes `path` and each missing parent 0755; registers the removal of each
 // one it made.
-Result<Fd> make_dir_all(const std::string& path, Rollback& undo) {
+Result<SharedFd> make_dir_all(const std::string& path, Rollback& undo) {
   std::size_t pos = 0;
   while (pos != std::string::npos) {
     pos = path.find('/', pos + 1);
@@ -119,18 +120,17 @@ Result<Fd> make_dir_all(const std::string& path, Rollback& undo) {
   }
   // DIR itself may lie behind a symlink (/var/run is one): followed, as
   // CRI-O does. What is below it is never followed.
-  return sys::open_at(AT_FDCWD, path, O_RDONLY | O_DIRECTORY);
+  PODNS_TRY(dir, sys::open_at(AT_FDCWD, path, O_RDONLY | O_DIRECTORY));
+  return std::make_shared<Fd>(std::move(dir));
 }
 
 // Opens DIR/<type>ns, making it 0755 if it is missing.
-Result<SharedFd> make_type_dir(const Fd& dir, const std::string& path, const std::string& name,
-                               Rollback& undo) {
+Result<SharedFd> make_type_dir(const SharedFd& dir, const std::string& path,
+                               const std::string& name, Rollback& undo) {
   bool made = false;
-  if (::mkdirat(dir.get(), name.c_str(), 0755) == 0) {
+  if (::mkdirat(dir->get(), name.c_str(), 0755) == 0) {
     made = true;
-    auto parent = std::make_shared<Fd>(::dup(dir.get()));
-    if (!*parent) return sys_error("dup", path);
-    undo.add("remove directory " + path, [parent, name, path]() -> Result<void> {
+    undo.add("remove directory " + path, [parent = dir, name, path]() -> Result<void> {
       if (::unlinkat(parent->get(), name.c_str(), AT_REMOVEDIR) < 0 && !left_alone(errno))
         return sys_error("rmdir", path);
       return {};
@@ -138,7 +138,7 @@ Result<SharedFd> make_type_dir(const Fd& dir, const std::string& path, const std
   } else if (errno != EEXIST) {
     return sys_error("mkdir", path);
   }
-  int raw = ::openat(dir.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int raw = ::openat(dir->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (raw < 0 && (errno == ENOTDIR || errno == ELOOP))
     return plain_error(ENOTDIR, path + " exists and is not a directory");
   if (raw < 0) return sys_error("open", path);
@@ -212,12 +212,12 @@ Result<PinFile> prepare_pin_file(const Namespace& ns, SharedFd dir, const std::s
 // Reopens DIR/mntns as a mount of its own that does not propagate, binding
 // it on itself and marking it unbindable if it is not a mount yet (see the
 // header). Called with DIR/mntns locked.
-Result<SharedFd> unbindable_mount_dir(const Fd& dir, const std::string& dir_path,
+Result<SharedFd> unbindable_mount_dir(const SharedFd& dir, const std::string& dir_path,
                                       Rollback& undo) {
   const std::string name = type_dir_name(nsfs::Type::mnt);
   const std::string path = dir_path + "/" + name;
   auto reopen = [&]() -> Result<Fd> {
-    return sys::open_at(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    return sys::open_at(dir->get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   };
   PODNS_TRY(lower, reopen());
   PODNS_TRY(st, stat_fd(lower, path));
@@ -225,22 +225,22 @@ Result<SharedFd> unbindable_mount_dir(const Fd& dir, const std::string& dir_path
   const std::string self = sys::fd_path(lower.get());
   if (::mount(self.c_str(), self.c_str(), nullptr, MS_BIND, nullptr) < 0)
     return sys_error("bind-mount on itself", path);
-  PODNS_TRY(top, reopen());
-  PODNS_TRY(top_st, stat_fd(top, path));
-  const auto mnt_id = top_st.stx.stx_mnt_id;
-  auto parent = std::make_shared<Fd>(::dup(dir.get()));
-  if (!*parent) return sys_error("dup", dir_path);
-  undo.add("unmount " + path, [parent, name, path, mnt_id]() -> Result<void> {
+  // Undone only while the mount there is the one made here.
+  auto made_id = std::make_shared<std::optional<std::uint64_t>>();
+  undo.add("unmount " + path, [parent = dir, name, path, made_id]() -> Result<void> {
     int fd = ::openat(parent->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) return {};
     if (fd < 0) return sys_error("open", path);
     Fd held(fd);
     PODNS_TRY(now, stat_fd(held, path));
-    if (!now.mount_root() || now.stx.stx_mnt_id != mnt_id) return {};  // not ours any more
+    if (!now.mount_root() || (*made_id && now.stx.stx_mnt_id != **made_id)) return {};
     if (::umount2(sys::fd_path(held.get()).c_str(), MNT_DETACH) < 0)
       return sys_error("umount", path);
     return {};
   });
+  PODNS_TRY(top, reopen());
+  PODNS_TRY(top_st, stat_fd(top, path));
+  *made_id = top_st.stx.stx_mnt_id;
   if (::mount(nullptr, sys::fd_path(top.get()).c_str(), nullptr, MS_UNBINDABLE, nullptr) < 0)
     return sys_error("make unbindable", path);
   return std::make_shared<Fd>(std::move(top));

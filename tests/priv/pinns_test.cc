@@ -232,6 +232,25 @@ TEST_P(Pinns, CrioHostNetworkPodWithAUserNamespace) {
   crio_remove(dir_, "pod", pod);
 }
 
+TEST_P(Pinns, HostNamespacesArePinnedAsTheyAre) {
+  // Nothing new at all: the caller's own namespaces, no helper.
+  auto r = pinns({"-d", dir_, "-f", "h", "--user=host", "--net=host", "--ipc=host", "--cgroup=host"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (auto [type, t] : {std::pair{"user", nsfs::Type::user}, std::pair{"net", nsfs::Type::net},
+                         std::pair{"ipc", nsfs::Type::ipc}, std::pair{"cgroup", nsfs::Type::cgroup}}) {
+    EXPECT_EQ(id_of(pin(type, "h"), t), id_of(std::string("/proc/self/ns/") + type, t)) << type;
+    ASSERT_EQ(::umount2(pin(type, "h").c_str(), MNT_DETACH), 0) << type;
+  }
+  // The caller's user namespace, and a new netns in it.
+  r = pinns({"-d", dir_, "-f", "n", "--user=host", "--net"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(owner_of(pin("net", "n"), nsfs::Type::net), id_of(pin("user", "n"), nsfs::Type::user));
+  EXPECT_NE(id_of(pin("net", "n"), nsfs::Type::net), id_of("/proc/self/ns/net", nsfs::Type::net));
+  for (const std::string type : {"user", "net"}) {
+    ASSERT_EQ(::umount2(pin(type, "n").c_str(), MNT_DETACH), 0) << type;
+  }
+}
+
 TEST_P(Pinns, CgroupAndMountNamespacesOnAnUnbindableDirectory) {
   Strings args{"-d", dir_, "-f", "a", "--user", "--cgroup", "--mnt", "--net",
                "--uid-mapping=0-100000-65536@", "--gid-mapping=0-100000-65536@"};

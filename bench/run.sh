@@ -236,7 +236,7 @@ EOF
 # of the pins (umount -l, rm) follows each call, untimed. Skipped without PINNS.
 pinns() {
   if [ -z "${PINNS:-}" ]; then
-    echo "not run: give PINNS=path of CRI-O's pinns" | tee "$R/pinns.skipped" >&2
+    echo "PINNS=path of CRI-O's pinns not given" | tee "$R/pinns.skipped" >&2
     return 0
   fi
   [ -x "$PINNS" ] || { echo "PINNS=$PINNS is not an executable" >&2; return 1; }

@@ -36,7 +36,7 @@ void check_valid(const IdMap& map) {
   std::string crio;
   for (const auto& m : map) {
     crio += std::to_string(m.container_id) + "-" + std::to_string(m.host_id) + "-" +
-            std::to_string(m.size) + "@";  // NOLINT(performance-inefficient-string-concatenation)
+            std::to_string(m.size) + "@";
   }
   auto pinns = podns::parse_pinns_id_map(crio);
   FUZZ_CHECK(pinns && *pinns == map);

@@ -251,6 +251,26 @@ TEST_P(Pinns, HostNamespacesArePinnedAsTheyAre) {
   }
 }
 
+TEST_P(Pinns, DirMayLieBehindASymlinkAsVarRunDoes) {
+  // CRI-O's default namespaces_dir is /var/run/crio/ns, and /var/run is a
+  // symlink to /run: DIR is followed (what is below it never is).
+  fs::create_directories(tmp_.path() + "/run");
+  fs::create_symlink(tmp_.path() + "/run", tmp_.path() + "/var-run");
+  auto r = pinns({"-d", tmp_.path() + "/var-run/crio/ns", "-f", "pod", "--net"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string real = tmp_.path() + "/run/crio/ns/netns/pod";
+  EXPECT_EQ(test::mounts_under(tmp_.path() + "/"), Strings{real});
+  EXPECT_EQ(::umount2(real.c_str(), MNT_DETACH), 0);
+  // A symlink below DIR is not followed.
+  fs::create_directories(tmp_.path() + "/elsewhere");
+  fs::create_directories(dir_);
+  fs::create_symlink(tmp_.path() + "/elsewhere", dir_ + "/netns");
+  r = pinns({"-d", dir_, "-f", "pod", "--net"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(dir_ + "/netns exists and is not a directory"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_empty(tmp_.path() + "/elsewhere"));
+}
+
 TEST_P(Pinns, CgroupAndMountNamespacesOnAnUnbindableDirectory) {
   Strings args{"-d", dir_, "-f", "a", "--user", "--cgroup", "--mnt", "--net",
                "--uid-mapping=0-100000-65536@", "--gid-mapping=0-100000-65536@"};

@@ -8,6 +8,8 @@
 // SPEC has one directive per line ('#' starts a comment line):
 //   case LABEL                            starts a case
 //   run ARG...                            a command of the case (split on blanks)
+//   after ARG...                          a command run after the case's timed
+//                                         part, each round (a cleanup): not timed
 //   cni BIN_DIR CONFLIST NETNS CONTAINER_ID
 //       ADD then DEL of a pod on a network, done as a CRI runtime does it
 //       (see include/podns/cni/pod.h) by executing the plugins directly:
@@ -16,7 +18,8 @@
 //       result, then loopback's DEL.
 //
 // One run of a case runs its commands in order; it is timed from the first
-// spawn to the last reap. The cases take turns, one run each, starting with
+// spawn to the last reap of its `run` and `cni` steps; then its `after`
+// commands run, untimed. The cases take turns, one run each, starting with
 // a different one each round, so that a busy machine slows them alike. The
 // first WARMUP rounds are not counted. Any command that fails (or a plugin
 // error) stops everything with exit status 1; SIGINT or SIGTERM stops it after the
@@ -195,6 +198,7 @@ struct Step {
   std::string what;  // the directive's line, for messages
   std::vector<std::string> argv;
   std::optional<Cni> cni;
+  bool timed = true;  // false: an `after` command
 
   void run() {
     if (cni) return cni_add_del(*cni);
@@ -225,8 +229,8 @@ std::vector<Case> parse_spec(const std::string& path) {
       continue;
     }
     if (cases.empty()) throw std::runtime_error(path + ": \"" + line + "\" before any case");
-    if (directive == "run" && !rest.empty()) {
-      cases.back().steps.push_back({line, rest, std::nullopt});
+    if ((directive == "run" || directive == "after") && !rest.empty()) {
+      cases.back().steps.push_back({line, rest, std::nullopt, directive == "run"});
     } else if (directive == "cni" && rest.size() == 4) {
       std::ifstream conf(rest[1]);
       if (!conf) throw std::runtime_error("cannot read " + rest[1]);
@@ -258,6 +262,24 @@ json summary(const Case& c) {
           {"steps", steps}};
 }
 
+// One run of a case: its timed steps, recorded when `counted`, then its
+// `after` steps.
+void run_once(Case& c, bool counted) {
+  g_cpu_ms = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (auto& s : c.steps) {
+    if (s.timed) s.run();
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  if (counted) {
+    c.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    c.cpu_ms.push_back(g_cpu_ms);
+  }
+  for (auto& s : c.steps) {
+    if (!s.timed) s.run();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -277,15 +299,7 @@ int main(int argc, char** argv) {
     for (int round = 0; round < warmup + runs; ++round) {
       for (std::size_t k = 0; k < cases.size(); ++k) {
         if (g_stop != 0) return 130;
-        Case& c = cases[(static_cast<std::size_t>(round) + k) % cases.size()];
-        g_cpu_ms = 0;
-        auto t0 = std::chrono::steady_clock::now();
-        for (auto& s : c.steps) s.run();
-        auto t1 = std::chrono::steady_clock::now();
-        if (round >= warmup) {
-          c.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-          c.cpu_ms.push_back(g_cpu_ms);
-        }
+        run_once(cases[(static_cast<std::size_t>(round) + k) % cases.size()], round >= warmup);
       }
     }
     json out{{"runs", runs}, {"warmup", warmup}, {"cases", json::array()}};

@@ -6,9 +6,10 @@
 #   4. two parallel create/rm streams against one,
 #   5. podns with a CNI bridge network against the same plugins run directly,
 #   6. the peak RSS of `podns create` and the kernel memory of a live sandbox,
+#   7. `podns pinns` against CRI-O's pinns, when PINNS=path gives one,
 # and writes RESULTS.md (a table with ratios and targets) and scale.png.
 #
-#   bench/run.sh [--quick] [--out DIR]
+#   [PINNS=/path/to/crio/pinns] bench/run.sh [--quick] [--out DIR]
 #
 # Builds nothing: expects a build directory (BUILD_DIR, default ../build
 # from here) with podns, bench/podns-bench and bench/podns-cmdbench.
@@ -229,6 +230,30 @@ EOF
   return "$rc"
 }
 
+# 7: one call for a user+net pod, as CRI-O makes it, through the pinns link
+# against CRI-O's own pinns (PINNS=path; a binary built from CRI-O's
+# pinns/src, never part of this repository), taking turns. CRI-O's removal
+# of the pins (umount -l, rm) follows each call, untimed. Skipped without PINNS.
+pinns() {
+  if [ -z "${PINNS:-}" ]; then
+    echo "PINNS=path of CRI-O's pinns not given" | tee "$R/pinns.skipped" >&2
+    return 0
+  fi
+  [ -x "$PINNS" ] || { echo "PINNS=$PINNS is not an executable" >&2; return 1; }
+  local d=$T/pinns maps="--uid-mapping=0-100000-65536@ --gid-mapping=0-100000-65536@" c spec=
+  mkdir -p "$d" && ln -s "$podns" "$d/pinns" || return 1
+  for c in podns-pinns:$d/pinns crio-pinns:$PINNS; do
+    local label=${c%%:*} bin=${c#*:} ns=$d/ns-${c%%:*}
+    spec+="case $label
+run $bin -d $ns -f pod --net --user $maps
+after $umount -l $ns/netns/pod $ns/userns/pod
+after rm -f $ns/netns/pod $ns/userns/pod
+"
+  done
+  printf '%s' "$spec" >"$T/pinns.spec"
+  cmdbench_run pinns "$cmd_runs" "$cmd_warmup"
+}
+
 # Waits (up to 20 s) for the kernel to free what the last section made
 # (namespaces are torn down by a kernel worker): until Slab stops shrinking.
 settle() {
@@ -244,7 +269,7 @@ settle() {
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 failed=()
-for section in scale pair parallel commands cni; do
+for section in scale pair parallel commands pinns cni; do
   say "$section"
   "$section" || { failed+=("$section"); echo "run.sh: $section FAILED" >&2; }
   settle
@@ -319,6 +344,15 @@ else
 | 5' | (for comparison) the same vs \`ip netns add\` + the plugins + \`ip netns del\` | $(wall_cpu cni podns-cni) | $(wall_cpu cni ip-netns-plugins) | $(ratio "$cni_podns" "$cni_ipnetns") | | |"
 fi
 
+if [ -f "$R/pinns.skipped" ]; then
+  pinns_row="| 7 | \`podns pinns\` (the pinns link) vs CRI-O's \`pinns\`: one call for a user+net pod | skipped: $(cat "$R/pinns.skipped") | | | ≤ 1.0× | — |"
+else
+  pinns_podns=$(cb pinns podns-pinns .median_ms)
+  pinns_crio=$(cb pinns crio-pinns .median_ms)
+  r7=$(calc %.4f "$pinns_podns / $pinns_crio")
+  pinns_row="| 7 | \`podns pinns\` (the pinns link) vs CRI-O's \`pinns\`: one call for a user+net pod | $(wall_cpu pinns podns-pinns) | $(wall_cpu pinns crio-pinns) | $(ratio "$pinns_podns" "$pinns_crio") | ≤ 1.0× | $(met "$r7" '<=' 1.0) |"
+fi
+
 # Per-op cost against live sandboxes: the plot's data.
 : >"$T/scale.dat"
 for n in 10 100 250 500 1000; do
@@ -373,6 +407,7 @@ fi
   echo "| 4 | create + rm throughput: 2 parallel streams vs 1 | $(per_s "$ops2") | $(per_s "$ops1") | $(ratio "$ops2" "$ops1") | ≥ 1.6× | $(met "$r4" '>=' 1.6) |"
   echo "| 4' | (for comparison) the floor: 2 parallel streams vs 1 | $(per_s "$floor_ops2") | $(per_s "$floor_ops1") | $(ratio "$floor_ops2" "$floor_ops1") | | |"
   echo "$cni_row"
+  echo "$pinns_row"
   echo "| 6a | peak RSS of \`podns create\` | $([ -n "$rss_kib" ] && calc '%.1f MiB' "$rss_kib / 1024" || echo FAILED) | | | ≤ 8 MiB | $(met "$rss_kib" '<=' 8192) |"
   echo "| 6b | kernel memory per live sandbox (Slab + Percpu growth over 1,000) | $([ -n "$kmem_kib" ] && calc '%.0f KiB' "$kmem_kib" || echo FAILED) | | | reported | — |"
   echo
@@ -405,6 +440,10 @@ fi
   echo "   Kernel memory: the growth of Slab + Percpu in /proc/meminfo from 0 to 1,000 live sandboxes, over 1,000"
   echo "   (Slab $(calc '%.0f' "${slab_kib:-0}") KiB, Percpu $(calc '%.0f' "${percpu_kib:-0}") KiB; MemAvailable dropped by"
   echo "   $(calc '%.0f' "${avail_kib:-0}") KiB per sandbox). Other work on the machine shows in it too."
+  echo "7. \`podns-cmdbench\`, $cmd_runs rounds after $cmd_warmup warm-up rounds, the two taking turns: \`-d DIR -f pod --net --user"
+  echo "   --uid-mapping=0-100000-65536@ --gid-mapping=0-100000-65536@\` through a link \`pinns\` -> podns (as LIBEXECDIR/podns/pinns), and"
+  echo "   the same with CRI-O's pinns (\`PINNS=\`, built from CRI-O's pinns/src by the person running the benchmark); each"
+  echo "   call is followed, untimed, by CRI-O's removal (\`umount -l\` of both pins, \`rm\`). DIR is on the runner's tmpfs."
 } >"$out/RESULTS.md"
 
 cat "$out/RESULTS.md"

@@ -1,9 +1,11 @@
-// ID maps, both forms, on the same input: the command line's
-// "C:H:S,C:H:S" (parse_id_map) and the kernel's "C H S\n" (parse_kernel_text).
+// ID maps, every form, on the same input: the command line's
+// "C:H:S,C:H:S" (parse_id_map), CRI-O's pinns form "C-H-S@C-H-S@"
+// (parse_pinns_id_map) and the kernel's "C H S\n" (parse_kernel_text).
 #include "podns/idmap.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "check.h"
 
@@ -30,6 +32,14 @@ void check_valid(const IdMap& map) {
   FUZZ_CHECK(cli && *cli == map);
   auto kernel = podns::parse_kernel_text(podns::to_kernel_text(map));
   FUZZ_CHECK(kernel && *kernel == map);
+  // As CRI-O writes it: every line ended by '@'.
+  std::string crio;
+  for (const auto& m : map) {
+    crio += std::to_string(m.container_id) + "-" + std::to_string(m.host_id) + "-" +
+            std::to_string(m.size) + "@";
+  }
+  auto pinns = podns::parse_pinns_id_map(crio);
+  FUZZ_CHECK(pinns && *pinns == map);
 }
 
 }  // namespace
@@ -42,6 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_valid(*map);
   } else {
     // Bad input is the caller's mistake (the CLI exits 2), never a system error.
+    FUZZ_CHECK(map.error().is_invalid_input());
+  }
+
+  if (auto map = podns::parse_pinns_id_map(text)) {
+    FUZZ_CHECK(podns::validate_id_map(*map));
+    check_valid(*map);
+  } else {
     FUZZ_CHECK(map.error().is_invalid_input());
   }
 

@@ -17,6 +17,7 @@ add_executable(podns_e2e_tests
   e2e/runtime.cc
   e2e/containers_test.cc
   e2e/spec_cli_test.cc
+  e2e/pinns_e2e_test.cc
 )
 target_link_libraries(podns_e2e_tests PRIVATE podns_testenv GTest::gtest_main)
 target_include_directories(podns_e2e_tests PRIVATE e2e)

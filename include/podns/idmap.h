@@ -1,7 +1,8 @@
 // User-namespace ID maps: the lines of /proc/<pid>/uid_map and gid_map.
 //
 // On the command line a map is written CONTAINER:HOST:SIZE, several lines
-// separated by commas (or newlines). Everything is checked here, before a
+// separated by commas (or newlines); `podns pinns` takes CRI-O's form,
+// CONTAINER-HOST-SIZE lines each ended by '@'. Everything is checked here, before a
 // byte reaches the kernel: the kernel silently truncates a value above
 // 2^32-1 ("0:4294967296:1" would become "0 0 1", mapping the pod's root to
 // the host's root).
@@ -31,6 +32,10 @@ inline constexpr std::size_t kMaxIdMapLines = 340;
 
 // Parses "C:H:S[,C:H:S...]" and validates the result.
 PODNS_PUBLIC Result<IdMap> parse_id_map(std::string_view text);
+
+// Parses the form CRI-O hands its pinns, "C-H-S@C-H-S@..." (one '@' may end
+// it, as CRI-O writes it), and validates the result.
+PODNS_PUBLIC Result<IdMap> parse_pinns_id_map(std::string_view text);
 
 // Rejects an empty map, a size of 0, a range whose end passes 2^32-1 on
 // either side, ranges that overlap on the container or the host side, and

@@ -50,5 +50,10 @@ void add_verify(CLI::App& app, Globals& g);
 void add_exec(CLI::App& app, Globals& g);
 // Hidden: the man pages and the bash completion, for the build.
 void add_doc(CLI::App& app, Globals& g);
+void add_pinns(CLI::App& app, Globals& g);
+
+// `podns pinns`: argv as pinns gets it (argv[0] is the program's name).
+// Returns the exit code. Needs no CLI11 app: main() calls it first.
+int run_pinns(int argc, char** argv);
 
 }  // namespace podns::cli

@@ -33,6 +33,11 @@ constexpr auto kSteps = std::to_array<std::string_view>({
     "recover.begin",    // nothing done yet
     "recover.sandbox",  // one sandbox was reconciled
     "recover.orphan",   // one orphan pin directory or attachment was removed
+    // pinns
+    "pinns.directories",  // DIR, DIR/<type>ns and the pin files exist
+    "pinns.namespaces",   // the helper holds the new namespaces
+    "pinns.pin-user",     // DIR/userns/NAME is mounted
+    "pinns.pins",         // every pin is mounted; the helper still runs
 });
 
 // "STEP:error" or "STEP:crash" for `step` in PODNS_FAULT, or "".

@@ -24,6 +24,7 @@ enum class Step : int {
   become_owner,
   unshare_userns,
   wait_for_maps,
+  become_root,
   unshare,
   hostname,
   sysctl,
@@ -35,6 +36,7 @@ const char* step_name(Step s) {
     case Step::become_owner: return "become the user namespace's owner";
     case Step::unshare_userns: return "unshare user namespace";
     case Step::wait_for_maps: return "wait for ID maps";
+    case Step::become_root: return "become root in the user namespace";
     case Step::unshare: return "unshare namespaces";
     case Step::hostname: return "set hostname";
     case Step::sysctl: return "write sysctl";
@@ -57,11 +59,17 @@ struct Plan {
   bool as_owner;
   uid_t owner_uid;
   gid_t owner_gid;
+  // Once the maps are written: become uid and gid 0 of the new user
+  // namespace (its root), for what checks the writer's uid rather than its
+  // capabilities: the IPC namespace's sysctl files belong to that root.
+  bool become_root;
   int unshare_flags;
   const char* hostname;  // null: leave it
   std::size_t hostname_len;
   const std::pair<std::string, std::string>* sysctls;
   std::size_t sysctl_count;
+  const std::pair<std::string, std::string>* ipc_sysctls;
+  std::size_t ipc_sysctl_count;
 };
 
 // Writes `value` to `path` in one write. Async-signal-safe.
@@ -100,6 +108,18 @@ int become_owner(const Plan& p) {
   return 0;
 }
 
+// Becomes uid and gid 0 of the user namespace it was cloned into, with no
+// supplementary groups, keeping its capabilities there (a change to the
+// namespace's root keeps them). The credential change clears the death
+// signal (CRI-O's pinns does this change and loses it): set again, and the
+// parent checked again, at once. Raw syscalls, as in become_owner.
+int become_root(const Plan& p) {
+  if (::syscall(SYS_setgroups, 0, nullptr) < 0) return errno;
+  if (::syscall(SYS_setresgid, 0, 0, 0) < 0) return errno;
+  if (::syscall(SYS_setresuid, 0, 0, 0) < 0) return errno;
+  return tie_to_parent(p.parent);
+}
+
 // Sends a report; false when the parent is gone.
 bool send(int sock, const Report& r) { return ::write(sock, &r, sizeof r) == sizeof r; }
 
@@ -119,6 +139,10 @@ int wait_for_maps(int sock) {
 int make_namespaces(const Plan& p, Report& r) {
   r.step = Step::wait_for_maps;
   if (int err = wait_for_maps(p.sock)) return err;
+  if (p.become_root) {
+    r.step = Step::become_root;
+    if (int err = become_root(p)) return err;
+  }
   if (p.unshare_flags != 0) {
     r.step = Step::unshare;
     if (::unshare(p.unshare_flags) < 0) return errno;
@@ -127,10 +151,13 @@ int make_namespaces(const Plan& p, Report& r) {
     r.step = Step::hostname;
     if (::sethostname(p.hostname, p.hostname_len) < 0) return errno;
   }
-  for (std::size_t i = 0; i < p.sysctl_count; ++i) {
+  // Network sysctls, then IPC ones: index counts through both.
+  for (std::size_t i = 0; i < p.sysctl_count + p.ipc_sysctl_count; ++i) {
+    const auto& setting =
+        i < p.sysctl_count ? p.sysctls[i] : p.ipc_sysctls[i - p.sysctl_count];
     r.step = Step::sysctl;
     r.index = static_cast<int>(i);
-    if (int err = write_file(p.sysctls[i].first.c_str(), p.sysctls[i].second)) return err;
+    if (int err = write_file(setting.first.c_str(), setting.second)) return err;
   }
   return 0;
 }
@@ -169,8 +196,13 @@ Result<void> read_report(const Fd& sock, const NamespaceRequest& req) {
   if (n < 0) return sys_error("read helper report");
   if (n != sizeof r) return plain_error(EPIPE, "helper died before reporting");
   if (r.err == 0) return {};
-  if (r.step == Step::sysctl && r.index >= 0 && static_cast<std::size_t>(r.index) < req.sysctls.size())
-    return errno_error(r.err, "helper: write sysctl", req.sysctls[static_cast<std::size_t>(r.index)].first);
+  if (r.step == Step::sysctl && r.index >= 0) {
+    auto i = static_cast<std::size_t>(r.index);
+    if (i < req.sysctls.size()) return errno_error(r.err, "helper: write sysctl", req.sysctls[i].first);
+    i -= req.sysctls.size();
+    if (i < req.ipc_sysctls.size())
+      return errno_error(r.err, "helper: write sysctl", req.ipc_sysctls[i].first);
+  }
   if ((r.step == Step::become_owner || r.step == Step::unshare_userns) && req.owner) {
     return errno_error(r.err, std::string("helper: ") + step_name(r.step) + " as uid " +
                                   std::to_string(req.owner->uid) + " gid " +
@@ -198,9 +230,12 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
     PODNS_CHECK_CTX(validate_id_map(req.userns->gid), "gid map");
   }
   int unshare_flags = (req.net ? CLONE_NEWNET : 0) | (req.ipc ? CLONE_NEWIPC : 0) |
-                      (req.uts ? CLONE_NEWUTS : 0);
+                      (req.uts ? CLONE_NEWUTS : 0) | (req.cgroup ? CLONE_NEWCGROUP : 0) |
+                      (req.mnt ? CLONE_NEWNS : 0);
   if (!req.net && !req.sysctls.empty())
     return invalid_argument("network sysctls need a network namespace");
+  if (!req.ipc && !req.ipc_sysctls.empty())
+    return invalid_argument("IPC sysctls need an IPC namespace");
 
   std::array<int, 2> sv{};
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv.data()) < 0)
@@ -215,11 +250,14 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
                   req.owner.has_value(),
                   req.owner ? req.owner->uid : 0,
                   req.owner ? req.owner->gid : 0,
+                  req.userns && !req.owner && !req.ipc_sysctls.empty(),
                   unshare_flags,
                   req.uts && !req.hostname.empty() ? req.hostname.c_str() : nullptr,
                   req.hostname.size(),
                   req.sysctls.data(),
-                  req.sysctls.size()};
+                  req.sysctls.size(),
+                  req.ipc_sysctls.data(),
+                  req.ipc_sysctls.size()};
   PODNS_TRY(child, sys::clone3(req.userns && !req.owner ? CLONE_NEWUSER : 0, SIGCHLD));
   if (child.pid == 0) helper_main(plan);
   theirs.reset();

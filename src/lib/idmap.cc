@@ -64,14 +64,18 @@ std::string find_overlap(const IdMap& map, Start start) {
 
 }  // namespace
 
-Result<IdMap> parse_id_map(std::string_view text) {
+namespace {
+
+// Lines separated by any of `line_seps`, fields by `field_sep`.
+Result<IdMap> parse_lines(std::string_view text, std::string_view line_seps,
+                          std::string_view field_sep, const char* form) {
   IdMap map;
   if (text.empty()) return invalid_argument("ID map is empty");
-  for (auto line : split(text, ",\n")) {
+  for (auto line : split(text, line_seps)) {
     if (line.empty()) return invalid_argument(concat("ID map \"", text, "\" has an empty line"));
-    auto fields = split(line, ":");
+    auto fields = split(line, field_sep);
     if (fields.size() != 3) {
-      return invalid_argument(concat("ID map line \"", line, "\" is not CONTAINER:HOST:SIZE"));
+      return invalid_argument(concat("ID map line \"", line, "\" is not ", form));
     }
     PODNS_TRY(c, parse_number(fields[0], line, "container ID"));
     PODNS_TRY(h, parse_number(fields[1], line, "host ID"));
@@ -81,6 +85,18 @@ Result<IdMap> parse_id_map(std::string_view text) {
   }
   PODNS_CHECK(validate_id_map(map));
   return map;
+}
+
+}  // namespace
+
+Result<IdMap> parse_id_map(std::string_view text) {
+  return parse_lines(text, ",\n", ":", "CONTAINER:HOST:SIZE");
+}
+
+Result<IdMap> parse_pinns_id_map(std::string_view text) {
+  // Every line ends with '@' as CRI-O writes them; the last may go without.
+  if (text.ends_with('@')) text.remove_suffix(1);
+  return parse_lines(text, "@", "-", "CONTAINER-HOST-SIZE");
 }
 
 Result<void> validate_id_map(const IdMap& map) {

@@ -6,30 +6,70 @@
 
 namespace podns::sysctl {
 
-Result<void> validate(const Setting& s) {
+namespace {
+
+// The key with anything unprintable shown as '?', for messages.
+std::string shown(const std::string& key) {
+  std::string out;
+  for (char c : key) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+std::unexpected<Error> bad_key(const std::string& key, const std::string& why) {
+  return invalid_argument(concat("sysctl \"", shown(key), "\": ", why));
+}
+
+// The form every key and value must have, whatever its namespace.
+Result<void> check_form(const Setting& s) {
   const std::string& key = s.first;
   const std::string& value = s.second;
-  auto bad_key = [&](const std::string& why) {
-    std::string shown;
-    for (char c : key) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
-    return invalid_argument(concat("sysctl \"", shown, "\": ", why));
-  };
-  if (!key.starts_with("net.") || key.size() == 4)
-    return bad_key("only network sysctls (net.*) can be set in a pod");
-  if (key.size() > 200) return bad_key("key is too long");
+  if (key.size() > 200) return bad_key(key, "key is too long");
   for (char c : key) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '_' || c == '-' || c == '.';
-    if (!ok) return bad_key("key may contain only letters, digits, '_', '-' and '.'");
+    if (!ok) return bad_key(key, "key may contain only letters, digits, '_', '-' and '.'");
   }
-  if (key.find("..") != std::string::npos || key.back() == '.')
-    return bad_key("key has an empty component");
-  if (value.size() > 4096) return bad_key("value is too long");
+  if (key.empty() || key.find("..") != std::string::npos || key.front() == '.' ||
+      key.back() == '.')
+    return bad_key(key, "key has an empty component");
+  if (value.size() > 4096) return bad_key(key, "value is too long");
   for (char c : value) {
     if (c == '\n' || c == '\0' || c == '\r')
-      return bad_key("value may not contain a newline or NUL");
+      return bad_key(key, "value may not contain a newline or NUL");
   }
   return {};
+}
+
+bool is_ipc_key(const std::string& key) {
+  // Each names a file of the IPC namespace's own sysctl tables
+  // (ipc/ipc_sysctl.c, ipc/mq_sysctl.c); a prefix that matches no file is
+  // refused by the kernel when it is written, inside the new namespace.
+  return (key.starts_with("kernel.shm") && key.size() > 10) ||
+         (key.starts_with("kernel.msg") && key.size() > 10) || key == "kernel.sem" ||
+         (key.starts_with("fs.mqueue.") && key.size() > 10);
+}
+
+}  // namespace
+
+Result<void> validate(const Setting& s) {
+  if (!s.first.starts_with("net.") || s.first.size() == 4)
+    return bad_key(s.first, "only network sysctls (net.*) can be set in a pod");
+  return check_form(s);
+}
+
+Result<nsfs::Type> namespace_of(const Setting& s) {
+  const std::string& key = s.first;
+  if (key.starts_with("net.") && key.size() > 4) {
+    PODNS_CHECK(check_form(s));
+    return nsfs::Type::net;
+  }
+  if (is_ipc_key(key)) {
+    PODNS_CHECK(check_form(s));
+    return nsfs::Type::ipc;
+  }
+  return bad_key(key,
+                 "not a namespaced sysctl: only net.*, kernel.shm*, kernel.msg*, kernel.sem and "
+                 "fs.mqueue.* can be set in a pod");
 }
 
 Result<Setting> parse(std::string_view text) {

@@ -8,6 +8,8 @@
 // and writes the pod's network sysctls from inside (values are read in the
 // pod's user namespace, so "0 65535" means the pod's gids). The parent pins
 // the helper's namespaces, then kills and reaps it through its pidfd.
+// For `podns pinns` it can also unshare cgroup and mount namespaces, and
+// write IPC sysctls inside its new IPC namespace.
 //
 // With an owner (accounting to the pod), the helper is cloned without a new
 // user namespace, becomes the owner's uid and gid, and unshares the user
@@ -48,13 +50,22 @@ struct NamespaceRequest {
     gid_t gid;
   };
   std::optional<Owner> owner;
+  // The namespaces unshared inside the user namespace, once it has its maps.
   bool net = true;
   bool ipc = false;
   bool uts = false;
+  bool cgroup = false;
+  bool mnt = false;
   std::string hostname;  // set in the new UTS namespace, when uts
   // Network sysctls written inside the new netns: {"/proc/sys/net/...", value}.
   // Paths must already be checked (see sysctl.h).
   std::vector<std::pair<std::string, std::string>> sysctls;
+  // IPC sysctls written inside the new IPC namespace, after the network
+  // ones: {"/proc/sys/kernel/shmmax", value}, ... Checked as sysctls are.
+  // Those files belong to the user namespace's root and check the writer's
+  // uid, so a helper cloned into a new user namespace first becomes its
+  // uid and gid 0 (and sets its death signal again).
+  std::vector<std::pair<std::string, std::string>> ipc_sysctls;
 };
 
 class Helper {

@@ -140,6 +140,10 @@ class Manager {
   Result<void> detach(Sandbox& s);
   // recover: DEL of cached attachments whose sandbox is gone, then GC.
   void collect_network_garbage(std::vector<RecoverAction>& actions);
+  // The lock of sandbox `id`, held, when its cached attachment `e` is this
+  // instance's and outlived the sandbox or its network; nullopt otherwise
+  // (another's, in use, or being worked on).
+  std::optional<Fd> held_if_orphaned(const std::string& id, const cni::CacheEntry& e);
 
   Config config_;
   Store store_;

@@ -65,15 +65,8 @@ Result<std::vector<sysctl::Setting>> check_options(const CreateOptions& opts) {
   PODNS_CHECK(validate_id(opts.id));
   if (opts.userns && opts.auto_userns)
     return invalid_argument("give either maps or an automatic range, not both");
-  if (opts.userns) {
-    PODNS_CHECK_CTX(validate_id_map(opts.userns->uid), "uid map");
-    PODNS_CHECK_CTX(validate_id_map(opts.userns->gid), "gid map");
-    if (!opts.allow_host_root &&
-        (maps_host_id(opts.userns->uid, 0) || maps_host_id(opts.userns->gid, 0))) {
-      return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
-                              "would own the host's root files); allow it with --allow-host-root");
-    }
-  }
+  if (opts.userns)
+    PODNS_CHECK(validate_pod_maps(opts.userns->uid, opts.userns->gid, opts.allow_host_root));
   if (!opts.hostname.empty()) {
     if (!opts.uts) return invalid_argument("a hostname needs the pod's own UTS namespace (--uts)");
     PODNS_CHECK(validate_hostname(opts.hostname));
@@ -222,7 +215,8 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.
   if (opts.auto_userns) {
-    PODNS_CHECK_CTX(store_.insert_auto(s, *opts.auto_userns, config_.auto_pool), ctx);
+    PODNS_CHECK_CTX(
+        store_.insert_auto(s, *opts.auto_userns, config_.auto_pool, opts.allow_host_root), ctx);
   } else {
     PODNS_CHECK_CTX(store_.insert(s, opts.allow_overlap), ctx);
   }

@@ -104,6 +104,16 @@ Result<void> validate_id_map(const IdMap& map) {
   return {};
 }
 
+Result<void> validate_pod_maps(const IdMap& uid, const IdMap& gid, bool allow_host_root) {
+  PODNS_CHECK_CTX(validate_id_map(uid), "uid map");
+  PODNS_CHECK_CTX(validate_id_map(gid), "gid map");
+  if (!allow_host_root && (maps_host_id(uid, 0) || maps_host_id(gid, 0))) {
+    return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
+                            "would own the host's root files); allow it with --allow-host-root");
+  }
+  return {};
+}
+
 std::string to_kernel_text(const IdMap& map) {
   std::string out;
   for (const auto& m : map) {

@@ -391,7 +391,8 @@ Result<void> Store::insert(const Sandbox& s, bool shared_ranges) {
   return write([&] { return insert_locked(s, shared_ranges); });
 }
 
-Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool) {
+Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool,
+                                bool allow_host_root) {
   if (size == 0 || pool.last < pool.first || size - 1 > pool.last - pool.first) {
     return invalid_argument("automatic range of " + std::to_string(size) +
                             " IDs does not fit the pool " + std::to_string(pool.first) + "-" +
@@ -404,7 +405,11 @@ Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool) {
                                      " host IDs left in the pool " + std::to_string(pool.first) +
                                      "-" + std::to_string(pool.last));
     }
-    s.uid_map = s.gid_map = {{0, *base, size}};
+    IdMap map{{0, *base, size}};
+    PODNS_CHECK_CTX(validate_pod_maps(map, map, allow_host_root),
+                    "automatic range " + to_string(map) + " from the pool " +
+                        std::to_string(pool.first) + "-" + std::to_string(pool.last));
+    s.uid_map = s.gid_map = std::move(map);
     return insert_locked(s, false);
   });
 }

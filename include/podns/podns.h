@@ -86,8 +86,16 @@ struct RecoverAction {
   std::string error;    // why it failed, when !ok
 };
 
+// Every check of a Config that needs nothing but it: the directories are
+// absolute paths without "." or "..", the CNI options are sound
+// (cni::validate_options), the pool is a range of IDs (first <= last <=
+// 4294967294). Invalid input otherwise.
+Result<void> validate_config(const Config& config);
+
 class Manager {
  public:
+  // validate_config, before anything is opened or made; then the state
+  // database.
   static Result<Manager> open(Config config);
 
   // Creates and pins the sandbox's namespaces and records it as ready. On

@@ -55,6 +55,10 @@ class Store {
   // unless allow_host_root.
   Result<void> insert_auto(Sandbox& s, std::uint32_t size, Pool pool,
                            bool allow_host_root = false);
+  // Invalid input unless first <= last <= 4294967294 (4294967295 is no ID).
+  static Result<void> check_pool(Pool pool);
+  // check_pool, and invalid input unless `size` IDs (at least 1) fit in it.
+  static Result<void> check_pool(Pool pool, std::uint32_t size);
   // Replaces the row of s.id; ENOENT if there is none.
   Result<void> update(const Sandbox& s);
   Result<std::optional<Sandbox>> get(const std::string& id);

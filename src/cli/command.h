@@ -20,16 +20,25 @@ enum Exit : int {
 struct Globals {
   Config config;
   std::vector<std::string> cni_bin_dirs;  // overrides config.cni.bin_dirs when given
-  double cni_timeout_s = 0;               // overrides config.cni.timeout when > 0
+  // As given; parsed and checked by open_manager (into config) when given.
+  std::string cni_timeout;  // seconds
+  std::string pool_first, pool_last;
+  const CLI::Option* cni_timeout_opt = nullptr;
+  const CLI::Option* pool_first_opt = nullptr;
+  const CLI::Option* pool_last_opt = nullptr;
   int exit_code = kOk;
 };
+
+// The Config the global options give, every value checked
+// (validate_config); invalid input when one is wrong.
+Result<Config> config_from(const Globals& g);
 
 // Prints "podns: <message>" to stderr; returns kUsage for invalid input,
 // kFailed otherwise.
 int fail(const Error& e);
 
-// Opens the manager with the global options; prints and sets the exit code
-// on failure.
+// Opens the manager with config_from(g); prints and sets the exit code on
+// failure.
 std::optional<Manager> open_manager(Globals& g);
 
 // Prints JSON (two-space indented) and a newline to stdout.

@@ -30,13 +30,14 @@ int run(int argc, char** argv) {
   app.add_option("--cni-cache-dir", g.config.cni.cache_dir,
                  "CNI result cache (RESULTS under it, as libcni lays it out)")
       ->capture_default_str();
-  app.add_option("--auto-pool-first", g.config.auto_pool.first,
-                 "First host ID of the pool for --userns auto")
-      ->capture_default_str();
-  app.add_option("--auto-pool-last", g.config.auto_pool.last,
-                 "Last host ID of the pool for --userns auto")
-      ->capture_default_str();
-  app.add_option("--cni-timeout", g.cni_timeout_s, "Seconds a CNI plugin may run (default 60)");
+  g.pool_first_opt = app.add_option("--auto-pool-first", g.pool_first,
+                                    "First host ID of the pool for --userns auto (default " +
+                                        std::to_string(g.config.auto_pool.first) + ")");
+  g.pool_last_opt = app.add_option("--auto-pool-last", g.pool_last,
+                                   "Last host ID of the pool for --userns auto (default " +
+                                       std::to_string(g.config.auto_pool.last) + ")");
+  g.cni_timeout_opt = app.add_option("--cni-timeout", g.cni_timeout,
+                                     "Seconds a CNI plugin may run, above 0 (default 60)");
 
   add_create(app, g);
   add_inspect(app, g);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "podns/cni/pod.h"
 #include "podns/fault.h"
 #include "podns/helper.h"
 #include "podns/pin.h"
@@ -119,6 +120,9 @@ Error abandon(Store& store, Sandbox& s, Rollback& rollback, Error cause, const s
     s.state = SandboxState::unknown;
     s.reason = cause.message() + "; then " + join_messages(failures);
     (void)store.update(s);
+    // Something is left: whatever the cause, it is no longer a mistake in
+    // the input that changed nothing (the CLI's exit 2).
+    if (cause.is_invalid_input()) cause = Error::plain(cause.errno_value(), cause.message());
   }
   return std::move(cause).context(ctx);
 }
@@ -197,11 +201,19 @@ Result<Sandbox> Manager::create(const CreateOptions& opts) {
   std::vector<StageTime> timings;
   StageTimer timer(timings);
   PODNS_TRY(sysctls, check_options(opts));
+  if (opts.auto_userns) PODNS_CHECK(Store::check_pool(config_.auto_pool, *opts.auto_userns));
   const std::string ctx = "create sandbox " + opts.id;
   std::optional<cni::NetworkConfig> network;
   if (!opts.host_network) {
     PODNS_TRY_CTX(net, resolve_network(opts.network), ctx);
     network = std::move(net);
+    // The cache file's name (at most 255 bytes) is known now: a refusal
+    // after ADD would leave an attachment behind.
+    if (network) {
+      PODNS_CHECK_CTX(
+          cni::ResultCache(config_.cni.cache_dir).path(network->name, opts.id, cni::kPodIfname),
+          ctx);
+    }
   } else if (opts.network && *opts.network != "none") {
     return invalid_argument("a host-network pod cannot have a CNI network");
   }

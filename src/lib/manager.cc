@@ -3,10 +3,22 @@
 #include "podns/podns.h"
 
 #include "podns/pin.h"
+#include "podns/secure_path.h"
 
 namespace podns {
 
+Result<void> validate_config(const Config& config) {
+  PODNS_CHECK(check_path_syntax(config.root, "pin root"));
+  PODNS_CHECK(check_path_syntax(config.state_dir, "state directory"));
+  PODNS_CHECK(check_path_syntax(config.cni_conf_dir, "CNI configuration directory"));
+  PODNS_CHECK(check_path_syntax(config.ip_netns_dir, "ip netns directory"));
+  PODNS_CHECK(cni::validate_options(config.cni));
+  PODNS_CHECK(Store::check_pool(config.auto_pool));
+  return {};
+}
+
 Result<Manager> Manager::open(Config config) {
+  PODNS_CHECK(validate_config(config));
   PODNS_TRY(store, Store::open(config.state_dir));
   return Manager(std::move(config), std::move(store));
 }

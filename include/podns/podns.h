@@ -112,6 +112,14 @@ class Manager {
   // Unpins, removes ROOT/ID and forgets the sandbox. ENOENT if unknown.
   // Retries whatever a failed or interrupted operation left.
   Result<void> remove(const std::string& id);
+  // remove, but a network that cannot be detached (CNI DEL fails: its
+  // plugin is gone, it errs) does not stop it: the pins, ROOT/ID and the row
+  // go all the same, and the attachment's libcni cache entry is kept (written
+  // from the row if there was none), so that a later `recover` DELs it and
+  // frees the address once DEL can run. Returns what could not be undone
+  // (empty when nothing). Any other failure (a pin that cannot be removed)
+  // still keeps the row, marked unknown, and is returned as an error.
+  Result<std::vector<Error>> force_remove(const std::string& id);
   // Reconciles the database with the pins: rolls back half-done creates,
   // finishes half-done removals, marks sandboxes whose pins vanished
   // `notready`, removes pin directories no sandbox owns. Safe to run at any
@@ -129,8 +137,11 @@ class Manager {
   Result<void> create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
                                  StageTimer& timer, Rollback& rollback);
   // Removes whatever of `s` exists (network, pins, directory), then its row.
-  // On failure the row is kept, marked unknown with the reason.
-  Result<void> teardown(Sandbox& s);
+  // On failure the row is kept, marked unknown with the reason. With
+  // `left` (force_remove), a network that cannot be detached is added to it
+  // and kept for recover instead.
+  Result<void> teardown(Sandbox& s, std::vector<Error>* left = nullptr);
+  Result<void> remove(const std::string& id, std::vector<Error>* left);
   // For recover: the sandbox's pins are still what the row says.
   static bool pins_intact(const Sandbox& s);
 
@@ -146,6 +157,9 @@ class Manager {
   Result<void> attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback);
   // DEL with the recorded configuration; what is already gone counts as detached.
   Result<void> detach(Sandbox& s);
+  // For force_remove, after a failed DEL: makes sure a cache entry of the
+  // attachment exists under our root's pin path, for recover to DEL.
+  Result<void> keep_for_recover(const Sandbox& s) const;
   // recover: DEL of cached attachments whose sandbox is gone, then GC.
   void collect_network_garbage(std::vector<RecoverAction>& actions);
   // The lock of sandbox `id`, held, when its cached attachment `e` is this

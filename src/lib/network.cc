@@ -162,6 +162,21 @@ Result<void> Manager::detach(Sandbox& s) {
   return store_.update(s);
 }
 
+Result<void> Manager::keep_for_recover(const Sandbox& s) const {
+  PODNS_TRY(client, cni_client());
+  // A failed DEL keeps the entry; a crash during ADD may have left none.
+  PODNS_TRY(cached, client.cache().read(s.net_name, s.id, cni::kPodIfname));
+  if (cached) return {};
+  cni::CacheEntry e;
+  e.container_id = s.id;
+  e.ifname = cni::kPodIfname;
+  e.network_name = s.net_name;
+  e.netns = s.netns_path();  // what makes it ours to recover (made_here)
+  e.config = s.net_config;
+  e.cni_args = pod_of(s, "").args;
+  return client.cache().write(e);
+}
+
 Result<void> Manager::check(const std::string& id) {
   PODNS_TRY(s, inspect(id));
   if (s.net_state.empty()) return {};

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -342,6 +343,70 @@ TEST_F(NetworkCli, AWrongOptionIsRefusedBeforeAnythingIsMade) {
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   ASSERT_EQ(podns(env_, {"rm", "p"}).exit_code, 0);
   expect_nothing_of("p", *net_);
+}
+
+// A pod whose CNI plugin has gone: rm fails and keeps it (unknown); rm
+// --force removes it all the same, says what it left, and keeps the cache
+// entry, so that recover, once the plugin is back, releases the address.
+// Also when the cache entry was missing (as after a crash during ADD): then
+// rm --force writes one from the row.
+TEST_F(NetworkCli, RmForceRemovesAPodWhosePluginIsGoneAndRecoverReleasesItsAddressLater) {
+  net_->write(env_.cni_conf_dir());
+  test::TempDir bins;
+  for (const char* p : {"bridge", "host-local", "loopback"})
+    fs::create_symlink(test::kCniPlugins + "/" + p, bins.path() + "/" + p);
+  const std::vector<std::pair<std::string, std::string>> gone{{"--cni-bin-dir", bins.path()}};
+  std::map<std::string, std::string> address;
+  for (std::string id : {"pf", "pg"}) {
+    auto c = podns_with(env_, gone, {"create", id, "--userns", "0:" + std::to_string(100000 + 65536 * pods_++) + ":65536"});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    address[id] = test::address_of(json::parse(c.out)["network"]);
+    ASSERT_TRUE(fs::exists(net_->lease(address[id])));
+    ASSERT_TRUE(fs::exists(net_->cache_file(env_.cni_cache_dir(), id)));
+  }
+  fs::remove(net_->cache_file(env_.cni_cache_dir(), "pg"));
+  for (const char* p : {"bridge", "host-local", "loopback"}) fs::remove(bins.path() + "/" + p);
+
+  auto rm = podns_with(env_, gone, {"rm", "pf"});
+  EXPECT_EQ(rm.exit_code, 1);
+  EXPECT_NE(rm.err.find("not found in " + bins.path()), std::string::npos) << rm.err;
+  EXPECT_EQ(json::parse(podns(env_, {"inspect", "pf"}).out)["state"], "unknown");
+  EXPECT_EQ(test::mounts_under(env_.root() + "/pf/").size(), 2u);
+
+  for (std::string id : {"pf", "pg"}) {
+    SCOPED_TRACE(id);
+    auto f = podns_with(env_, gone, {"rm", "--force", id});
+    EXPECT_EQ(f.exit_code, 0) << f.err;
+    EXPECT_EQ(f.out, "");
+    EXPECT_EQ(f.err.rfind("podns: rm --force " + id + ": not undone: network " + net_->name() +
+                              " is still attached, its address not released: ",
+                          0),
+              0u)
+        << f.err;
+    EXPECT_NE(f.err.find("its CNI cache entry is kept: `podns recover` releases the address"),
+              std::string::npos)
+        << f.err;
+    EXPECT_EQ(podns(env_, {"inspect", id}).exit_code, 1);
+    EXPECT_FALSE(fs::exists(env_.root() + "/" + id));
+    EXPECT_TRUE(test::mounts_under(env_.root() + "/" + id + "/").empty());
+    EXPECT_TRUE(fs::exists(net_->lease(address[id])));
+    EXPECT_TRUE(fs::exists(net_->cache_file(env_.cni_cache_dir(), id)));
+  }
+  EXPECT_EQ(json::parse(podns(env_, {"ls", "--json"}).out), json::array());
+
+  // Still no plugin: recover says so and keeps the entries.
+  auto early = podns_with(env_, gone, {"recover"});
+  EXPECT_EQ(early.exit_code, 1) << early.out << early.err;
+  EXPECT_NE(early.err.find("not found in " + bins.path()), std::string::npos) << early.err;
+  EXPECT_EQ(net_->leases().size(), 2u);
+  // The plugin directory back: the addresses are released, the entries gone.
+  auto rec = podns(env_, {"recover", "--json"});
+  EXPECT_EQ(rec.exit_code, 0) << rec.out << rec.err;
+  EXPECT_EQ(json::parse(rec.out).size(), 2u) << rec.out;
+  EXPECT_NE(rec.out.find("released the CNI attachment of a removed sandbox"), std::string::npos)
+      << rec.out;
+  expect_nothing_of("pf", *net_);
+  expect_nothing_of("pg", *net_);
 }
 
 // Every way a plugin of the chain can fail ADD: create fails, names the

@@ -27,13 +27,21 @@ using IdMap = std::vector<IdMapping>;
 
 // The kernel's limit on lines per map (since Linux 4.15).
 inline constexpr std::size_t kMaxIdMapLines = 340;
+// The kernel's limit on the map's text, as to_kernel_text writes it: it
+// refuses a write to uid_map or gid_map of PAGE_SIZE bytes or more
+// (map_write: EINVAL). 4096 is the smallest page size Linux has, so podns
+// allows at most 4095 bytes on every machine. With large IDs this limit
+// comes long before the 340 lines: "4294000000 4294000000 1000\n" is 27
+// bytes, 151 such lines are the most.
+inline constexpr std::size_t kMaxIdMapText = 4095;
 
 // Parses "C:H:S[,C:H:S...]" and validates the result.
 Result<IdMap> parse_id_map(std::string_view text);
 
 // Rejects an empty map, a size of 0, a range whose end passes 2^32-1 on
-// either side, ranges that overlap on the container or the host side, and
-// more than kMaxIdMapLines lines.
+// either side, ranges that overlap on the container or the host side, more
+// than kMaxIdMapLines lines, and a kernel text (to_kernel_text) of more
+// than kMaxIdMapText bytes.
 Result<void> validate_id_map(const IdMap& map);
 
 // The rules for a pod's pair of maps, beyond validate_id_map of each: host

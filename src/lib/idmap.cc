@@ -88,6 +88,18 @@ Result<void> validate_id_map(const IdMap& map) {
     return invalid_argument("ID map has more than " + std::to_string(kMaxIdMapLines) +
                             " lines (the kernel's limit)");
   }
+  // The exact text to_kernel_text writes, counted without building it.
+  std::size_t text = 0;
+  for (const auto& m : map) {
+    text += std::to_string(m.container_id).size() + std::to_string(m.host_id).size() +
+            std::to_string(m.size).size() + 3;
+  }
+  if (text > kMaxIdMapText) {
+    return invalid_argument("ID map is " + std::to_string(text) +
+                            " bytes as written to the kernel (\"C H S\\n\" per line); the "
+                            "kernel takes at most " + std::to_string(kMaxIdMapText) +
+                            " (less than a page of 4096)");
+  }
   for (const auto& m : map) {
     if (m.size == 0) return invalid_argument("ID map line " + describe(m) + ": size is 0");
     if (std::uint64_t{m.container_id} + m.size > kMaxId) {

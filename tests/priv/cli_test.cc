@@ -1,5 +1,13 @@
 // The podns command line, run as a user would: output, exit codes, and that
 // a failed command changes nothing.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -120,6 +128,83 @@ TEST_F(Cli, ExistingIdIsAnErrorThatChangesNothing) {
   auto i = json::parse(podns(env, {"inspect", "dup"}).out);
   EXPECT_EQ(i, json::parse(first.out));
   EXPECT_EQ(test::mounts_under(env.root() + "/").size(), 2u);
+}
+
+// The kernel's answer to a map text of `bytes` written to a fresh user
+// namespace's uid_map, without podns: 0 if it takes it, else the errno.
+int kernel_takes(const std::string& text) {
+  std::array<int, 2> ready{};
+  std::array<int, 2> done{};
+  if (::pipe2(ready.data(), O_CLOEXEC) < 0 || ::pipe2(done.data(), O_CLOEXEC) < 0) return -1;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // Only the parent's end open, so that its close is our EOF.
+    ::close(done[1]);
+    ::close(ready[0]);
+    char c = ::unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+    if (::write(ready[1], &c, 1) != 1 || ::read(done[0], &c, 1) < 0) ::_exit(1);
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  ::close(done[0]);
+  char c = 0;
+  int err = ::read(ready[0], &c, 1) == 1 && c == 'y' ? 0 : -1;
+  if (err == 0) {
+    std::string path = "/proc/" + std::to_string(pid) + "/uid_map";
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+      err = errno;
+    if (fd >= 0) ::close(fd);
+  }
+  ::close(done[1]);
+  ::close(ready[0]);
+  ::waitpid(pid, nullptr, 0);
+  return err;
+}
+
+// The limit on a map's text is the kernel's own: the largest map podns
+// takes (4095 bytes of "C H S\n" lines) is taken by the kernel, one byte
+// more is refused by podns with exit 2, before the kernel sees it (which
+// then said "write gid_map: Invalid argument", exit 1).
+TEST_F(Cli, TheLargestMapTextIsTheKernelsAndOneByteMoreIsAUsageError) {
+  PodnsEnv env;
+  IdMap most;
+  for (std::uint32_t k = 0; k < 170; ++k)
+    most.push_back({1000000000u + k * 100000u, 3000000000u + k * 100000u, 1});  // 24 bytes each
+  most.push_back({0, 1500000000, 9});                                          // 15 bytes
+  IdMap over = most;
+  over.back().size = 10;
+  ASSERT_EQ(to_kernel_text(most).size(), 4095u);
+  ASSERT_EQ(to_kernel_text(over).size(), 4096u);
+  // The control: the kernel itself, on this machine.
+  EXPECT_EQ(kernel_takes(to_kernel_text(most)), 0);
+  EXPECT_EQ(kernel_takes(to_kernel_text(over)), EINVAL);
+
+  auto c = podns(env, {"create", "big", "--userns", to_string(most)});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto owner = podns(env, {"userns-of", json::parse(c.out)["netns"].get<std::string>()});
+  ASSERT_EQ(owner.exit_code, 0) << owner.err;
+  // The kernel lists the lines sorted; podns keeps them as given.
+  auto sorted = [](json lines) {
+    std::sort(lines.begin(), lines.end(),
+              [](const json& a, const json& b) { return a["container_id"] < b["container_id"]; });
+    return lines;
+  };
+  EXPECT_EQ(json::parse(owner.out)["uid_mappings"].size(), 171u);
+  EXPECT_EQ(sorted(json::parse(owner.out)["uid_mappings"]), sorted(json::parse(c.out)["uid_mappings"]));
+  EXPECT_EQ(sorted(json::parse(owner.out)["gid_mappings"]), sorted(json::parse(c.out)["gid_mappings"]));
+  ASSERT_EQ(podns(env, {"rm", "big"}).exit_code, 0);  // its host ranges free again
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"create", "over", "--userns", to_string(over)},
+           {"create", "over", "--uidmap", "0:100000:65536", "--gidmap", to_string(over)}}) {
+    auto r = podns(env, args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("ID map is 4096 bytes as written to the kernel"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("the kernel takes at most 4095"), std::string::npos) << r.err;
+    EXPECT_EQ(podns(env, {"inspect", "over"}).exit_code, 1);
+    EXPECT_FALSE(std::filesystem::exists(env.root() + "/over"));
+  }
 }
 
 TEST_F(Cli, UsageErrorsExit2AndCreateNothing) {

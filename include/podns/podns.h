@@ -107,7 +107,9 @@ class Manager {
   // Detaches the network and marks the sandbox stopped; pins are kept.
   // Stopping a stopped sandbox succeeds. ENOENT if unknown.
   Result<Sandbox> stop(const std::string& id);
-  // CNI CHECK of the sandbox's network (a no-op without one).
+  // CNI CHECK of the sandbox's network. Success without running anything
+  // for a sandbox that has no network (none, host network); ENOTCONN for
+  // one whose network is not attached (stopped, notready, half attached).
   Result<void> check(const std::string& id);
   // Unpins, removes ROOT/ID and forgets the sandbox. ENOENT if unknown.
   // Retries whatever a failed or interrupted operation left.

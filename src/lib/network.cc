@@ -179,9 +179,15 @@ Result<void> Manager::keep_for_recover(const Sandbox& s) const {
 
 Result<void> Manager::check(const std::string& id) {
   PODNS_TRY(s, inspect(id));
-  if (s.net_state.empty()) return {};
-  if (s.net_state != "attached")
-    return plain_error(EINVAL, "sandbox " + id + "'s network is " + s.net_state);
+  // No network at all (none, or the host's): nothing to check.
+  if (s.net_name.empty()) return {};
+  // A network that should be there and is not: stopped, notready (its
+  // namespaces gone), or halfway through attaching or detaching.
+  if (s.state != SandboxState::ready || s.net_state != "attached") {
+    return plain_error(ENOTCONN, "sandbox " + id + " is " + to_string(s.state) + ": its network " +
+                                     s.net_name + " is not attached" +
+                                     (s.net_state.empty() ? "" : " (" + s.net_state + ")"));
+  }
   PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
   PODNS_TRY(client, cni_client());
   return client.check(net, {s.id, s.netns_path(), cni::kPodIfname,

@@ -189,9 +189,15 @@ TEST_F(LifecycleNetwork, RebootReleasesTheAddresses) {
   for (std::string id : {"a", "b"}) {
     auto j = json::parse(podns(env_, {"inspect", id}).out);
     EXPECT_EQ(j["state"], "notready");
-    EXPECT_TRUE(j.contains("reason"));
+    EXPECT_TRUE(j["reason"].is_string());
     EXPECT_TRUE(j["network"].is_null()) << j.dump();
     EXPECT_FALSE(fs::exists(cache_file(id)));
+    auto check = podns(env_, {"check", id});
+    EXPECT_EQ(check.exit_code, 1);
+    EXPECT_NE(check.err.find("sandbox " + id + " is notready: its network " + net_->name() +
+                             " is not attached"),
+              std::string::npos)
+        << check.err;
   }
   for (const auto& a : addrs) EXPECT_FALSE(fs::exists(net_->lease(a))) << a;
   EXPECT_EQ(net_->leases(), std::vector<std::string>{});

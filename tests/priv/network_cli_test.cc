@@ -213,9 +213,14 @@ TEST_F(NetworkCli, CheckPassesThenReportsTheMissingInterface) {
   EXPECT_EQ(bad.err.rfind("podns: check pc: CNI plugin bridge (CHECK, network " + net_->name() + "): ", 0),
             0u)
       << bad.err;
-  // A pod without a network: nothing to check.
+  // A pod without a network, or on the host's: nothing to check.
   create("pn", {"--network", "none"});
-  EXPECT_EQ(podns(env_, {"check", "pn"}).exit_code, 0);
+  auto none = podns(env_, {"check", "pn"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.err, "");
+  create("ph", {"--host-network"});
+  EXPECT_EQ(podns(env_, {"check", "ph"}).exit_code, 0);
+  ASSERT_EQ(podns(env_, {"rm", "ph"}).exit_code, 0);
   EXPECT_EQ(podns(env_, {"check", "nosuch"}).exit_code, 1);
   // rm still releases everything.
   ASSERT_EQ(podns(env_, {"rm", "pc"}).exit_code, 0);
@@ -263,8 +268,11 @@ TEST_F(NetworkCli, StopReleasesTheNetworkAndKeepsThePins) {
   auto again = podns(env_, {"stop", "ps"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(json::parse(podns(env_, {"inspect", "ps"}).out)["state"], "stopped");
-  // check of a stopped pod: no network, nothing to check.
-  EXPECT_EQ(podns(env_, {"check", "ps"}).exit_code, 0);
+  // check of a stopped pod: its network should be there and is not.
+  auto check = podns(env_, {"check", "ps"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_EQ(check.err, "podns: check ps: sandbox ps is stopped: its network " + net_->name() +
+                           " is not attached\n");
   auto rm = podns(env_, {"rm", "ps"});
   EXPECT_EQ(rm.exit_code, 0) << rm.err;
   expect_nothing_of("ps", *net_);

@@ -44,9 +44,10 @@ Result<IdMap> parse_id_map(std::string_view text);
 // than kMaxIdMapText bytes.
 Result<void> validate_id_map(const IdMap& map);
 
-// The rules for a pod's pair of maps, beyond validate_id_map of each: host
-// uid or gid 0 mapped into the pod is refused unless allow_host_root (the
-// pod's root would own the host's root files). The same rules hold for
+// The rules for a pod's pair of maps, beyond validate_id_map of each: both
+// map container ID 0 (the pod's root), and host uid or gid 0 mapped into
+// the pod is refused unless allow_host_root (the pod's root would own the
+// host's root files). The same rules hold for
 // explicit maps and for automatic ranges, which Store::insert_auto checks
 // when it has chosen the range.
 Result<void> validate_pod_maps(const IdMap& uid, const IdMap& gid, bool allow_host_root);

@@ -59,6 +59,18 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A word where a subcommand should be: name it (CLI11 says only that a
+    // subcommand is required, or lists it among extra arguments).
+    bool no_subcommand = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr ||
+                         dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+    if (no_subcommand && app.get_subcommands().empty()) {
+      for (const auto& word : app.remaining()) {
+        if (word.empty() || word[0] == '-') continue;
+        (void)std::fprintf(stderr, "podns: unknown subcommand: %s\nRun with --help for more information.\n",
+                           word.c_str());
+        return kUsage;
+      }
+    }
     app.exit(e);  // prints the message and a hint to stderr
     return kUsage;
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "podns/cni/pod.h"
+#include "podns/cni/validate.h"
 #include "podns/fault.h"
 #include "podns/helper.h"
 #include "podns/pin.h"
@@ -30,14 +31,30 @@ std::vector<pin::Expected> expected_pins(const Sandbox& s) {
           {nsfs::Type::user, s.userns}};
 }
 
+// An RFC 1123 host name, within the kernel's 64 bytes: labels of 1 to 63
+// letters, digits and '-', each beginning and ending with a letter or a
+// digit, separated by single dots.
 Result<void> validate_hostname(const std::string& h) {
-  if (h.size() > 64) return invalid_argument("hostname \"" + h + "\" is longer than 64 characters");
-  for (char c : h) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.';
-    if (!ok) return invalid_argument("hostname may contain only letters, digits, '-' and '.'");
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  std::string shown;
+  for (char c : h) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (h.size() > 64) return invalid_argument("hostname \"" + shown + "\" is longer than 64 characters");
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = h.find('.', start);
+    std::string_view label(h.data() + start, (dot == std::string::npos ? h.size() : dot) - start);
+    bool ok = !label.empty() && label.size() <= 63 && alnum(label.front()) && alnum(label.back()) &&
+              std::all_of(label.begin(), label.end(), [&](char c) { return alnum(c) || c == '-'; });
+    if (!ok) {
+      return invalid_argument("hostname \"" + shown +
+                              "\" is not an RFC 1123 host name: labels of letters, digits and '-', "
+                              "separated by dots, each beginning and ending with a letter or digit");
+    }
+    if (dot == std::string::npos) return {};
+    start = dot + 1;
   }
-  return {};
 }
 
 // The host ID the lowest container ID maps to.
@@ -72,6 +89,8 @@ Result<std::vector<sysctl::Setting>> check_options(const CreateOptions& opts) {
     if (!opts.uts) return invalid_argument("a hostname needs the pod's own UTS namespace (--uts)");
     PODNS_CHECK(validate_hostname(opts.hostname));
   }
+  if (opts.network && *opts.network != "none")
+    PODNS_CHECK_CTX(cni::validate_network_name(*opts.network), "--network");
   if (opts.userns_owned_by_pod && !opts.userns && !opts.auto_userns)
     return invalid_argument("a pod without a user namespace cannot own one");
   std::vector<sysctl::Setting> sysctls;

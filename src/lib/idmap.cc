@@ -119,6 +119,16 @@ Result<void> validate_id_map(const IdMap& map) {
 Result<void> validate_pod_maps(const IdMap& uid, const IdMap& gid, bool allow_host_root) {
   PODNS_CHECK_CTX(validate_id_map(uid), "uid map");
   PODNS_CHECK_CTX(validate_id_map(gid), "gid map");
+  auto maps_root = [](const IdMap& map) {
+    return std::any_of(map.begin(), map.end(), [](const IdMapping& m) { return m.container_id == 0; });
+  };
+  for (const auto& [kind, map] : {std::pair{"uid", &uid}, std::pair{"gid", &gid}}) {
+    if (!maps_root(*map)) {
+      return invalid_argument(std::string("the ") + kind + " map does not map container " + kind +
+                              " 0: the pod would have no root (podns exec and its containers run "
+                              "as it); give a line 0:HOST:SIZE");
+    }
+  }
   if (!allow_host_root && (maps_host_id(uid, 0) || maps_host_id(gid, 0))) {
     return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
                             "would own the host's root files); allow it with --allow-host-root");

@@ -22,6 +22,7 @@ Result<void> validate(const Setting& s) {
   }
   if (key.find("..") != std::string::npos || key.back() == '.')
     return bad_key("key has an empty component");
+  if (value.empty()) return bad_key("value is empty (the kernel would keep its own)");
   if (value.size() > 4096) return bad_key("value is too long");
   for (char c : value) {
     if (c == '\n' || c == '\0' || c == '\r')

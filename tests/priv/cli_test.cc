@@ -223,8 +223,30 @@ TEST_F(Cli, UsageErrorsExit2AndCreateNothing) {
       {{"create", "../x", "--userns", "0:100000:1"}, "invalid"},
       {{"create", std::string(129, 'a'), "--no-userns"}, "at most 128"},
       {{"create"}, "ID"},
-      {{"frobnicate"}, ""},
+      {{"frobnicate"}, "podns: unknown subcommand: frobnicate\n"},
+      {{"--cni-timeout", "5", "frobnicate", "x"}, "podns: unknown subcommand: frobnicate\n"},
+      {{"--cni-timeout", "5", "--cni-timeout", "6", "ls"}, "--cni-timeout: At Most 1"},
       {{}, ""},
+      // Values that were once taken (issue 17).
+      {{"--cni-timeout", "0", "create", "x", "--no-userns"}, "--cni-timeout \"0\": want seconds"},
+      {{"--cni-timeout", "-1", "ls"}, "--cni-timeout \"-1\": want seconds"},
+      {{"--cni-timeout", "", "create", "x", "--no-userns"}, "--cni-timeout \"\": want seconds"},
+      {{"--auto-pool-first", "", "create", "x", "--userns", "auto"}, "--auto-pool-first \"\""},
+      {{"create", "x", "--userns", "0:100000:65536", "--sysctl", "net.ipv4.ip_unprivileged_port_start="},
+       "value is empty"},
+      {{"create", "x", "--userns", "0:100000:65536", "--network", ""}, "--network: network name is empty"},
+      {{"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "-lead"},
+       "hostname \"-lead\" is not an RFC 1123 host name"},
+      {{"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "lead-"}, "RFC 1123"},
+      {{"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "a..b"}, "RFC 1123"},
+      {{"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "a."}, "RFC 1123"},
+      {{"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", "a_b"}, "RFC 1123"},
+      {{"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", std::string(64, 'a')},
+       "RFC 1123"},
+      {{"create", "x", "--userns", "0:100000:65536", "--uts", "--hostname", ""}, "--hostname is empty"},
+      {{"create", "x", "--userns", "1:100000:65536"}, "the uid map does not map container uid 0"},
+      {{"create", "x", "--uidmap", "0:100000:10", "--gidmap", "1:200000:10"},
+       "the gid map does not map container gid 0"},
   };
   for (const auto& c : cases) {
     auto r = podns(env, c.args);
@@ -235,6 +257,13 @@ TEST_F(Cli, UsageErrorsExit2AndCreateNothing) {
   }
   EXPECT_EQ(json::parse(podns(env, {"ls", "--json"}).out), json::array());
   EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
+  EXPECT_FALSE(std::filesystem::exists(env.root() + "/x"));
+  // What is right is taken: a hostname with digits, '-' and capitals in its
+  // labels, and a uid map whose root line comes second.
+  auto ok = podns(env, {"create", "x", "--uidmap", "1:100000:10,0:200000:1", "--gidmap",
+                        "0:300000:11", "--uts", "--hostname", "a-1.B2.c"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(json::parse(ok.out)["hostname"], "a-1.B2.c");
 }
 
 TEST_F(Cli, UnknownIdAndNonNamespacePathExit1) {

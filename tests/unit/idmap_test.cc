@@ -142,6 +142,27 @@ TEST(IdMap, RejectsATextOfMoreThan4095Bytes) {
   EXPECT_FALSE(validate_id_map(large_lines(171, 1)));
 }
 
+// A pod's pair of maps: both map container ID 0 (the pod's root); host ID
+// 0 only when allowed.
+TEST(IdMap, PodMapsMapContainerRootAndNotHostRootUnlessAllowed) {
+  const IdMap ok{{0, 100000, 65536}};
+  EXPECT_TRUE(validate_pod_maps(ok, ok, false));
+  EXPECT_TRUE(validate_pod_maps({{1, 300000, 10}, {0, 100000, 1}}, ok, false));
+  auto no_root = validate_pod_maps({{1, 100000, 65535}}, ok, false);
+  ASSERT_FALSE(no_root);
+  EXPECT_TRUE(no_root.error().is_invalid_input());
+  EXPECT_NE(no_root.error().message().find("the uid map does not map container uid 0"),
+            std::string::npos);
+  auto no_gid_root = validate_pod_maps(ok, {{1, 100000, 65535}}, true);
+  ASSERT_FALSE(no_gid_root);
+  EXPECT_NE(no_gid_root.error().message().find("the gid map does not map container gid 0"),
+            std::string::npos);
+  const IdMap host_root{{0, 0, 65536}};
+  EXPECT_FALSE(validate_pod_maps(ok, host_root, false));
+  EXPECT_TRUE(validate_pod_maps(host_root, host_root, true));
+  EXPECT_FALSE(validate_pod_maps({}, ok, true));
+}
+
 TEST(IdMap, KernelTextRoundTrip) {
   IdMap m{{0, 100000, 1}, {1, 200000, 65535}};
   EXPECT_EQ(to_kernel_text(m), "0 100000 1\n1 200000 65535\n");

@@ -136,6 +136,9 @@ void add_create(CLI::App& app, Globals& g) {
     }
     auto j = to_json(*s);
     if (o->timings) j["timings"] = to_json(s->timings);
+    // The sandbox exists whether or not its JSON reaches anyone: it is kept,
+    // and `podns inspect` shows it again.
+    g.write_note = "sandbox " + s->id + " was created and is kept, but its JSON could not be written";
     print_json(j);
   });
 }

@@ -27,6 +27,9 @@ struct Globals {
   const CLI::Option* pool_first_opt = nullptr;
   const CLI::Option* pool_last_opt = nullptr;
   int exit_code = kOk;
+  // Said before the error when standard output cannot be written (what the
+  // command did all the same); see main.cc.
+  std::string write_note;
 };
 
 // The Config the global options give, every value checked
@@ -41,7 +44,9 @@ int fail(const Error& e);
 // failure.
 std::optional<Manager> open_manager(Globals& g);
 
-// Prints JSON (two-space indented) and a newline to stdout.
+// Prints JSON (two-space indented) and a newline to stdout. Write errors
+// are found when main flushes stdout at the end: exit 1, "podns: write
+// error: ...".
 void print_json(const nlohmann::json& j);
 
 // Each subcommand adds itself to the app; its callback sets g.exit_code.

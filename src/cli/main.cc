@@ -1,13 +1,37 @@
 // podns: the command line over libpodns. One file per subcommand.
+#include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <iostream>
+#include <string>
+#include <system_error>
 
 #include "command.h"
 
 namespace {
 
+using namespace podns::cli;
+
+// Coreutils' rule: a command whose output could not be written has failed.
+// Everything printed so far is flushed here, once, at the end.
+int check_output(int code, const std::string& note) {
+  // std::cout writes through stdout (synced with stdio): its flush is
+  // stdout's, and the first failure's errno is the one to tell.
+  errno = 0;
+  std::cout.flush();
+  int err = errno;
+  if (std::fflush(stdout) != 0 && err == 0) err = errno;
+  bool failed = std::ferror(stdout) != 0 || !std::cout;
+  if (!failed) return code;
+  std::string why = err != 0 ? std::generic_category().message(err) : "output lost";
+  (void)std::fprintf(stderr, "podns: write error: %s%s\n", note.empty() ? "" : (note + ": ").c_str(),
+                     why.c_str());
+  return kFailed;
+}
+
+int parse_and_run(CLI::App& app, Globals& g, int argc, char** argv);
+
 int run(int argc, char** argv) {
-  using namespace podns::cli;
   CLI::App app{
       "podns: the namespaces of a pod sandbox, made right for a pod with its own user namespace.\n"
       "Creates the pod's user namespace, a network namespace owned by it, pins both under\n"
@@ -51,7 +75,11 @@ int run(int argc, char** argv) {
   add_check(app, g);
   add_verify(app, g);
   add_exec(app, g);
+  int code = parse_and_run(app, g, argc, argv);
+  return check_output(code, g.write_note);
+}
 
+int parse_and_run(CLI::App& app, Globals& g, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

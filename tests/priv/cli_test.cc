@@ -266,6 +266,43 @@ TEST_F(Cli, UsageErrorsExit2AndCreateNothing) {
   EXPECT_EQ(json::parse(ok.out)["hostname"], "a-1.B2.c");
 }
 
+// The CLI with the env's globals and `args`, its standard output /dev/full.
+test::Run podns_to_full(const PodnsEnv& env, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"sh", "-c", "exec \"$@\" >/dev/full", "sh", test::podns_cli(),
+                                "--root", env.root(), "--state-dir", env.state_dir(),
+                                "--cni-conf-dir", env.cni_conf_dir(), "--cni-cache-dir",
+                                env.cni_cache_dir()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::run(argv);
+}
+
+// Output that cannot be written is a failure, as in coreutils: exit 1 and
+// "podns: write error: ...". A create whose JSON is lost has still made
+// the pod: it is kept (inspect shows it), and the message says so.
+TEST_F(Cli, AWriteErrorOnStandardOutputIsAFailure) {
+  PodnsEnv env;
+  auto c = podns_to_full(env, {"create", "w", "--userns", "0:100000:65536"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_EQ(c.err, "podns: write error: sandbox w was created and is kept, but its JSON could not "
+                   "be written: No space left on device\n");
+  auto i = podns(env, {"inspect", "w"});
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_EQ(json::parse(i.out)["state"], "ready");
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"ls", "--json"}, {"ls"}, {"inspect", "w"}, {"stop", "w"}, {"recover", "--json"},
+           {"fault-steps"}, {"--help"}, {"userns-of", env.root() + "/w/net"}}) {
+    std::string shown;
+    for (const auto& a : args) shown += a + " ";
+    auto r = podns_to_full(env, args);
+    EXPECT_EQ(r.exit_code, 1) << shown;
+    EXPECT_EQ(r.err, "podns: write error: No space left on device\n") << shown;
+  }
+  // To a pipe, the same commands succeed.
+  EXPECT_EQ(podns(env, {"ls", "--json"}).exit_code, 0);
+  EXPECT_EQ(podns(env, {"rm", "w"}).exit_code, 0);
+}
+
 TEST_F(Cli, UnknownIdAndNonNamespacePathExit1) {
   PodnsEnv env;
   auto r = podns(env, {"rm", "nope"});

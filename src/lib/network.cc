@@ -67,20 +67,23 @@ bool made_here(const cni::CacheEntry& e, const std::string& id, const std::strin
 void collect_configured_networks(cni::Client& client, const std::string& conf_dir,
                                  const std::vector<cni::AttachmentKey>& valid,
                                  std::vector<RecoverAction>& actions) {
-  auto files = cni::network_files(conf_dir);
-  if (!files) return;
-  std::vector<std::string> networks;
-  for (const auto& file : *files) {
-    auto bytes = cni::read_file(file, cni::kMaxConfigSize);
-    if (!bytes) continue;
-    auto net = cni::parse_network(*bytes, file);
-    if (!net || net->disable_gc || !net->cni_version.starts_with("1.1")) continue;
-    if (std::find(networks.begin(), networks.end(), net->name) != networks.end()) continue;
-    networks.push_back(net->name);
+  // The same rule as for create: a malformed file, or a name declared
+  // twice, is reported (and nothing is collected) rather than passed over.
+  auto nets = cni::load_networks(conf_dir);
+  if (!nets) {
+    // ENOENT: no configuration directory, so no network to collect.
+    if (nets.error().errno_value() != ENOENT) {
+      actions.push_back({"-", "read the network configurations in " + conf_dir, false,
+                         nets.error().message()});
+    }
+    return;
+  }
+  for (const auto& net : *nets) {
+    if (net.disable_gc || !net.cni_version.starts_with("1.1")) continue;
     // Reported only when it fails: GC does not say what it released.
-    if (auto done = client.gc(*net, valid); !done) {
+    if (auto done = client.gc(net, valid); !done) {
       actions.push_back(
-          {"-", "garbage-collect network " + net->name, false, done.error().message()});
+          {"-", "garbage-collect network " + net.name, false, done.error().message()});
     }
   }
 }

@@ -9,6 +9,8 @@
 #include <array>
 #include <cerrno>
 #include <filesystem>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "testenv.h"
@@ -69,6 +71,49 @@ TEST_F(Cli, CreateInspectLsRm) {
   EXPECT_FALSE(std::filesystem::exists(env.root() + "/web-1"));
   EXPECT_TRUE(test::mounts_under(env.root() + "/").empty());
   EXPECT_EQ(json::parse(podns(env, {"ls", "--json"}).out), json::array());
+}
+
+// ls's table: each column starts where its header does on every row, with
+// an ID of 40 characters and a map of three lines (the columns were once
+// 24 and 22 characters wide, whatever the content).
+TEST_F(Cli, LsColumnsAreSizedToTheirContent) {
+  PodnsEnv env;
+  const std::string long_id(40, 'a');
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"create", long_id, "--uidmap", "0:200000:1000,1000:300000:1000,2000:400000:63536",
+            "--gidmap", "0:200000:65536", "--network", "none"},
+           {"create", "b", "--no-userns", "--network", "none"}}) {
+    auto c = podns(env, args);
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+  }
+  auto table = podns(env, {"ls"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::vector<std::string> lines;
+  for (std::size_t at = 0, nl; (nl = table.out.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(table.out.substr(at, nl - at));
+  ASSERT_EQ(lines.size(), 3U) << table.out;
+  const std::array<std::string, 4> headers{"ID", "STATE", "UID MAP", "NETNS"};
+  std::array<std::size_t, 4> column{};
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    column.at(i) = lines[0].find(headers.at(i));
+    ASSERT_NE(column.at(i), std::string::npos) << lines[0];
+  }
+  for (std::size_t r = 1; r < lines.size(); ++r) {
+    const auto& line = lines[r];
+    for (std::size_t i = 1; i < column.size(); ++i) {
+      // Every cell starts at its column, after a space that ends the one before.
+      ASSERT_GT(line.size(), column.at(i)) << table.out;
+      EXPECT_EQ(line[column.at(i) - 1], ' ') << table.out;
+      EXPECT_NE(line[column.at(i)], ' ') << table.out;
+    }
+  }
+  EXPECT_EQ(lines[1].substr(0, long_id.size() + 1), long_id + " ") << table.out;
+  EXPECT_NE(lines[1].find(" 0:200000:1000,1000:300000:1000,2000:400000:63536 "), std::string::npos)
+      << table.out;
+  for (const auto& id : {long_id, std::string("b")}) {
+    auto r = podns(env, {"rm", id});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
 }
 
 // --timings: every stage in the order it ran, with a total that is their sum.

@@ -21,6 +21,8 @@ constexpr std::uint64_t kMaxId = 0xFFFFFFFF;
 // same map back.
 void check_valid(const IdMap& map) {
   FUZZ_CHECK(!map.empty() && map.size() <= podns::kMaxIdMapLines);
+  // The kernel refuses a map text of a page or more.
+  FUZZ_CHECK(podns::to_kernel_text(map).size() <= podns::kMaxIdMapText);
   for (const auto& m : map) {
     FUZZ_CHECK(m.size > 0);
     FUZZ_CHECK(std::uint64_t{m.host_id} + m.size <= kMaxId);

@@ -87,8 +87,16 @@ struct RecoverAction {
   std::string error;    // why it failed, when !ok
 };
 
+// Every check of a Config that needs nothing but it: the directories are
+// absolute paths without "." or "..", the CNI options are sound
+// (cni::validate_options), the pool is a range of IDs (first <= last <=
+// 4294967294). Invalid input otherwise.
+PODNS_PUBLIC Result<void> validate_config(const Config& config);
+
 class PODNS_PUBLIC Manager {
  public:
+  // validate_config, before anything is opened or made; then the state
+  // database.
   static Result<Manager> open(Config config);
 
   Manager(Manager&& other) noexcept;
@@ -104,11 +112,21 @@ class PODNS_PUBLIC Manager {
   // Detaches the network and marks the sandbox stopped; pins are kept.
   // Stopping a stopped sandbox succeeds. ENOENT if unknown.
   Result<Sandbox> stop(const std::string& id);
-  // CNI CHECK of the sandbox's network (a no-op without one).
+  // CNI CHECK of the sandbox's network. Success without running anything
+  // for a sandbox that has no network (none, host network); ENOTCONN for
+  // one whose network is not attached (stopped, notready, half attached).
   Result<void> check(const std::string& id);
   // Unpins, removes ROOT/ID and forgets the sandbox. ENOENT if unknown.
   // Retries whatever a failed or interrupted operation left.
   Result<void> remove(const std::string& id);
+  // remove, but a network that cannot be detached (CNI DEL fails: its
+  // plugin is gone, it errs) does not stop it: the pins, ROOT/ID and the row
+  // go all the same, and the attachment's libcni cache entry is kept (written
+  // from the row if there was none), so that a later `recover` DELs it and
+  // frees the address once DEL can run. Returns what could not be undone
+  // (empty when nothing). Any other failure (a pin that cannot be removed)
+  // still keeps the row, marked unknown, and is returned as an error.
+  Result<std::vector<Error>> force_remove(const std::string& id);
   // Reconciles the database with the pins: rolls back half-done creates,
   // finishes half-done removals, marks sandboxes whose pins vanished
   // `notready`, removes pin directories no sandbox owns. Safe to run at any

@@ -10,8 +10,11 @@
 //   [{"containerID": C, "hostID": H, "size": S}, ...]
 // because a runtime joining a user namespace by path still wants them (runc
 // 1.1 refuses the config without them, and checks them against the
-// namespace's own). For a pod without a user namespace both are removed,
-// with any user namespace entry: the container then stays in the host's.
+// namespace's own). For a pod without a user namespace the container stays
+// in the host's user namespace: a config that asks for one (a "user" entry,
+// non-empty uidMappings or gidMappings) is refused (EPERM), since the
+// container would then run as the host's real root; empty mappings are
+// removed.
 //
 // Everything else is kept as it was, in its order. The result is indented
 // with two spaces and ends with a newline.
@@ -30,7 +33,8 @@ namespace podns::spec {
 // sandbox `s`. Invalid input when the text is not JSON, not an object, has no
 // `linux` object, or `linux.namespaces` is not an array of objects with a
 // string "type". A plain error (EINVAL) when `s` is not ready: containers
-// join only a ready sandbox.
+// join only a ready sandbox; EPERM when `s` has no user namespace and the
+// config asks for one.
 PODNS_PUBLIC Result<std::string> join_sandbox(std::string_view config, const Sandbox& s);
 
 }  // namespace podns::spec

@@ -33,7 +33,7 @@ Result<std::uint32_t> parse_auto(const std::string& text) {
 // The library's options from the command line's; `given` says which of
 // --userns, --uidmap and --network were on it.
 struct Given {
-  bool userns, uidmap, network;
+  bool userns, uidmap, network, hostname;
 };
 
 Result<CreateOptions> options_from(const Opts& o, Given given) {
@@ -42,6 +42,7 @@ Result<CreateOptions> options_from(const Opts& o, Given given) {
         "create: give the pod's maps (--userns MAPS, or --uidmap MAPS --gidmap MAPS) or "
         "--no-userns");
   }
+  if (given.hostname && o.hostname.empty()) return invalid_argument("--hostname is empty");
   CreateOptions opts;
   opts.id = o.id;
   opts.allow_host_root = o.allow_host_root;
@@ -105,7 +106,8 @@ void add_create(CLI::App& app, Globals& g) {
                 "Also pin the netns as /run/netns/ID, for ip netns list and ip netns exec");
   cmd->add_flag("--ipc", o->ipc, "Pin an IPC namespace owned by the pod's user namespace");
   cmd->add_flag("--uts", o->uts, "Pin a UTS namespace owned by the pod's user namespace");
-  cmd->add_option("--hostname", o->hostname, "The pod's hostname (needs --uts)");
+  auto* hostname = cmd->add_option("--hostname", o->hostname,
+                                   "The pod's hostname, an RFC 1123 host name (needs --uts)");
   cmd->add_option("--sysctl", o->sysctls,
                   "KEY=VALUE: a network sysctl (net.*) set inside the pod's netns before its "
                   "network is attached; repeatable")
@@ -118,8 +120,9 @@ void add_create(CLI::App& app, Globals& g) {
   uidmap->needs(gidmap);
   gidmap->needs(uidmap);
 
-  cmd->callback([o, &g, userns, uidmap, network] {
-    auto opts = options_from(*o, {userns->count() != 0, uidmap->count() != 0, network->count() != 0});
+  cmd->callback([o, &g, userns, uidmap, network, hostname] {
+    auto opts = options_from(*o, {userns->count() != 0, uidmap->count() != 0,
+                                  network->count() != 0, hostname->count() != 0});
     if (!opts) {
       g.exit_code = fail(opts.error());
       return;
@@ -133,6 +136,9 @@ void add_create(CLI::App& app, Globals& g) {
     }
     auto j = to_json(*s);
     if (o->timings) j["timings"] = to_json(s->timings);
+    // The sandbox exists whether or not its JSON reaches anyone: it is kept,
+    // and `podns inspect` shows it again.
+    g.write_note = "sandbox " + s->id + " was created and is kept, but its JSON could not be written";
     print_json(j);
   });
 }

@@ -1,10 +1,38 @@
 // podns ls [--json]
+#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "command.h"
 #include "podns/json.h"
 
 namespace podns::cli {
+
+namespace {
+
+using Row = std::array<std::string, 4>;
+
+// Each column as wide as its widest cell (IDs run to 128 characters, a
+// map to several lines), one space between columns; the last is not padded.
+void print_table(const std::vector<Row>& rows) {
+  std::array<std::size_t, std::tuple_size_v<Row>> width{};
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) width.at(i) = std::max(width.at(i), row.at(i).size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row.at(i);
+      if (i + 1 < row.size()) line.append(width.at(i) - row.at(i).size() + 1, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+}  // namespace
 
 void add_ls(CLI::App& app, Globals& g) {
   auto json = std::make_shared<bool>(false);
@@ -24,13 +52,12 @@ void add_ls(CLI::App& app, Globals& g) {
       print_json(out);
       return;
     }
-    std::printf("%-24s %-9s %-22s %s\n", "ID", "STATE", "UID MAP", "NETNS");
+    std::vector<Row> rows{{"ID", "STATE", "UID MAP", "NETNS"}};
     for (const auto& s : *all) {
-      std::string map = s.has_userns ? to_string(s.uid_map) : "-";
-      std::string netns = s.host_network ? "host" : s.netns_path();
-      std::printf("%-24s %-9s %-22s %s\n", s.id.c_str(), to_string(s.state), map.c_str(),
-                  netns.c_str());
+      rows.push_back({s.id, to_string(s.state), s.has_userns ? to_string(s.uid_map) : "-",
+                      s.host_network ? "host" : s.netns_path()});
     }
+    print_table(rows);
   });
 }
 

@@ -20,19 +20,33 @@ enum Exit : int {
 struct Globals {
   Config config;
   std::vector<std::string> cni_bin_dirs;  // overrides config.cni.bin_dirs when given
-  double cni_timeout_s = 0;               // overrides config.cni.timeout when > 0
+  // As given; parsed and checked by open_manager (into config) when given.
+  std::string cni_timeout;  // seconds
+  std::string pool_first, pool_last;
+  const CLI::Option* cni_timeout_opt = nullptr;
+  const CLI::Option* pool_first_opt = nullptr;
+  const CLI::Option* pool_last_opt = nullptr;
   int exit_code = kOk;
+  // Said before the error when standard output cannot be written (what the
+  // command did all the same); see main.cc.
+  std::string write_note;
 };
+
+// The Config the global options give, every value checked
+// (validate_config); invalid input when one is wrong.
+Result<Config> config_from(const Globals& g);
 
 // Prints "podns: <message>" to stderr; returns kUsage for invalid input,
 // kFailed otherwise.
 int fail(const Error& e);
 
-// Opens the manager with the global options; prints and sets the exit code
-// on failure.
+// Opens the manager with config_from(g); prints and sets the exit code on
+// failure.
 std::optional<Manager> open_manager(Globals& g);
 
-// Prints JSON (two-space indented) and a newline to stdout.
+// Prints JSON (two-space indented) and a newline to stdout. Write errors
+// are found when main flushes stdout at the end: exit 1, "podns: write
+// error: ...".
 void print_json(const nlohmann::json& j);
 
 // Each subcommand adds itself to the app; its callback sets g.exit_code.

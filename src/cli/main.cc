@@ -1,17 +1,41 @@
 // podns: the command line over libpodns. One file per subcommand.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <iostream>
+#include <string>
 #include <string_view>
+#include <system_error>
 
 #include "command.h"
 #include "podns/version.h"
 
 namespace {
 
+using namespace podns::cli;
+
+// Coreutils' rule: a command whose output could not be written has failed.
+// Everything printed so far is flushed here, once, at the end.
+int check_output(int code, const std::string& note) {
+  // std::cout writes through stdout (synced with stdio): its flush is
+  // stdout's, and the first failure's errno is the one to tell.
+  errno = 0;
+  std::cout.flush();
+  int err = errno;
+  if (std::fflush(stdout) != 0 && err == 0) err = errno;
+  bool failed = std::ferror(stdout) != 0 || !std::cout;
+  if (!failed) return code;
+  std::string why = err != 0 ? std::generic_category().message(err) : "output lost";
+  (void)std::fprintf(stderr, "podns: write error: %s%s\n", note.empty() ? "" : (note + ": ").c_str(),
+                     why.c_str());
+  return kFailed;
+}
+
+int parse_and_run(CLI::App& app, Globals& g, int argc, char** argv);
+
 int run(int argc, char** argv) {
-  using namespace podns::cli;
   CLI::App app{
       "podns: the namespaces of a pod sandbox, made right for a pod with its own user namespace.\n"
       "Creates the pod's user namespace, a network namespace owned by it, pins both under\n"
@@ -39,13 +63,14 @@ int run(int argc, char** argv) {
   app.add_option("--cni-cache-dir", g.config.cni.cache_dir,
                  "CNI result cache (RESULTS under it, as libcni lays it out)")
       ->capture_default_str();
-  app.add_option("--auto-pool-first", g.config.auto_pool.first,
-                 "First host ID of the pool for --userns auto")
-      ->capture_default_str();
-  app.add_option("--auto-pool-last", g.config.auto_pool.last,
-                 "Last host ID of the pool for --userns auto")
-      ->capture_default_str();
-  app.add_option("--cni-timeout", g.cni_timeout_s, "Seconds a CNI plugin may run (default 60)");
+  g.pool_first_opt = app.add_option("--auto-pool-first", g.pool_first,
+                                    "First host ID of the pool for --userns auto (default " +
+                                        std::to_string(g.config.auto_pool.first) + ")");
+  g.pool_last_opt = app.add_option("--auto-pool-last", g.pool_last,
+                                   "Last host ID of the pool for --userns auto (default " +
+                                       std::to_string(g.config.auto_pool.last) + ")");
+  g.cni_timeout_opt = app.add_option("--cni-timeout", g.cni_timeout,
+                                     "Seconds a CNI plugin may run, above 0 (default 60)");
 
   add_create(app, g);
   add_inspect(app, g);
@@ -61,7 +86,11 @@ int run(int argc, char** argv) {
   add_exec(app, g);
   add_doc(app, g);
   add_pinns(app, g);
+  int code = parse_and_run(app, g, argc, argv);
+  return check_output(code, g.write_note);
+}
 
+int parse_and_run(CLI::App& app, Globals& g, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -71,6 +100,18 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A word where a subcommand should be: name it (CLI11 says only that a
+    // subcommand is required, or lists it among extra arguments).
+    bool no_subcommand = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr ||
+                         dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+    if (no_subcommand && app.get_subcommands().empty()) {
+      for (const auto& word : app.remaining()) {
+        if (word.empty() || word[0] == '-') continue;
+        (void)std::fprintf(stderr, "podns: unknown subcommand: %s\nRun with --help for more information.\n",
+                           word.c_str());
+        return kUsage;
+      }
+    }
     app.exit(e);  // prints the message and a hint to stderr
     return kUsage;
   }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "podns/cni/pod.h"
+#include "podns/cni/validate.h"
 #include "podns/fault.h"
 #include "podns/helper.h"
 #include "podns/pin.h"
@@ -29,14 +31,30 @@ std::vector<pin::Expected> expected_pins(const Sandbox& s) {
           {nsfs::Type::user, s.userns}};
 }
 
+// An RFC 1123 host name, within the kernel's 64 bytes: labels of 1 to 63
+// letters, digits and '-', each beginning and ending with a letter or a
+// digit, separated by single dots.
 Result<void> validate_hostname(const std::string& h) {
-  if (h.size() > 64) return invalid_argument("hostname \"" + h + "\" is longer than 64 characters");
-  for (char c : h) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.';
-    if (!ok) return invalid_argument("hostname may contain only letters, digits, '-' and '.'");
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  std::string shown;
+  for (char c : h) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (h.size() > 64) return invalid_argument("hostname \"" + shown + "\" is longer than 64 characters");
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = h.find('.', start);
+    std::string_view label(h.data() + start, (dot == std::string::npos ? h.size() : dot) - start);
+    bool ok = !label.empty() && label.size() <= 63 && alnum(label.front()) && alnum(label.back()) &&
+              std::all_of(label.begin(), label.end(), [&](char c) { return alnum(c) || c == '-'; });
+    if (!ok) {
+      return invalid_argument("hostname \"" + shown +
+                              "\" is not an RFC 1123 host name: labels of letters, digits and '-', "
+                              "separated by dots, each beginning and ending with a letter or digit");
+    }
+    if (dot == std::string::npos) return {};
+    start = dot + 1;
   }
-  return {};
 }
 
 // The host ID the lowest container ID maps to.
@@ -65,19 +83,14 @@ Result<std::vector<sysctl::Setting>> check_options(const CreateOptions& opts) {
   PODNS_CHECK(validate_id(opts.id));
   if (opts.userns && opts.auto_userns)
     return invalid_argument("give either maps or an automatic range, not both");
-  if (opts.userns) {
-    PODNS_CHECK_CTX(validate_id_map(opts.userns->uid), "uid map");
-    PODNS_CHECK_CTX(validate_id_map(opts.userns->gid), "gid map");
-    if (!opts.allow_host_root &&
-        (maps_host_id(opts.userns->uid, 0) || maps_host_id(opts.userns->gid, 0))) {
-      return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
-                              "would own the host's root files); allow it with --allow-host-root");
-    }
-  }
+  if (opts.userns)
+    PODNS_CHECK(validate_pod_maps(opts.userns->uid, opts.userns->gid, opts.allow_host_root));
   if (!opts.hostname.empty()) {
     if (!opts.uts) return invalid_argument("a hostname needs the pod's own UTS namespace (--uts)");
     PODNS_CHECK(validate_hostname(opts.hostname));
   }
+  if (opts.network && *opts.network != "none")
+    PODNS_CHECK_CTX(cni::validate_network_name(*opts.network), "--network");
   if (opts.userns_owned_by_pod && !opts.userns && !opts.auto_userns)
     return invalid_argument("a pod without a user namespace cannot own one");
   std::vector<sysctl::Setting> sysctls;
@@ -126,6 +139,9 @@ Error abandon(Store& store, Sandbox& s, Rollback& rollback, Error cause, const s
     s.state = SandboxState::unknown;
     s.reason = cause.message() + "; then " + join_messages(failures);
     (void)store.update(s);
+    // Something is left: whatever the cause, it is no longer a mistake in
+    // the input that changed nothing (the CLI's exit 2).
+    if (cause.is_invalid_input()) cause = Error::plain(cause.errno_value(), cause.message());
   }
   return std::move(cause).context(ctx);
 }
@@ -204,11 +220,19 @@ Result<Sandbox> Manager::Impl::create(const CreateOptions& opts) {
   std::vector<StageTime> timings;
   StageTimer timer(timings);
   PODNS_TRY(sysctls, check_options(opts));
+  if (opts.auto_userns) PODNS_CHECK(Store::check_pool(config_.auto_pool, *opts.auto_userns));
   const std::string ctx = "create sandbox " + opts.id;
   std::optional<cni::NetworkConfig> network;
   if (!opts.host_network) {
     PODNS_TRY_CTX(net, resolve_network(opts.network), ctx);
     network = std::move(net);
+    // The cache file's name (at most 255 bytes) is known now: a refusal
+    // after ADD would leave an attachment behind.
+    if (network) {
+      PODNS_CHECK_CTX(
+          cni::ResultCache(config_.cni.cache_dir).path(network->name, opts.id, cni::kPodIfname),
+          ctx);
+    }
   } else if (opts.network && *opts.network != "none") {
     return invalid_argument("a host-network pod cannot have a CNI network");
   }
@@ -222,7 +246,8 @@ Result<Sandbox> Manager::Impl::create(const CreateOptions& opts) {
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.
   if (opts.auto_userns) {
-    PODNS_CHECK_CTX(store_.insert_auto(s, *opts.auto_userns, config_.auto_pool), ctx);
+    PODNS_CHECK_CTX(
+        store_.insert_auto(s, *opts.auto_userns, config_.auto_pool, opts.allow_host_root), ctx);
   } else {
     PODNS_CHECK_CTX(store_.insert(s, opts.allow_overlap), ctx);
   }

@@ -105,6 +105,18 @@ Result<void> validate_id_map(const IdMap& map) {
     return invalid_argument("ID map has more than " + std::to_string(kMaxIdMapLines) +
                             " lines (the kernel's limit)");
   }
+  // The exact text to_kernel_text writes, counted without building it.
+  std::size_t text = 0;
+  for (const auto& m : map) {
+    text += std::to_string(m.container_id).size() + std::to_string(m.host_id).size() +
+            std::to_string(m.size).size() + 3;
+  }
+  if (text > kMaxIdMapText) {
+    return invalid_argument("ID map is " + std::to_string(text) +
+                            " bytes as written to the kernel (\"C H S\\n\" per line); the "
+                            "kernel takes at most " + std::to_string(kMaxIdMapText) +
+                            " (less than a page of 4096)");
+  }
   for (const auto& m : map) {
     if (m.size == 0) return invalid_argument("ID map line " + describe(m) + ": size is 0");
     if (std::uint64_t{m.container_id} + m.size > kMaxId) {
@@ -118,6 +130,26 @@ Result<void> validate_id_map(const IdMap& map) {
     return invalid_argument("ID map lines " + o + " overlap on the container side");
   if (auto o = find_overlap(map, [](const IdMapping& m) { return m.host_id; }); !o.empty())
     return invalid_argument("ID map lines " + o + " overlap on the host side");
+  return {};
+}
+
+Result<void> validate_pod_maps(const IdMap& uid, const IdMap& gid, bool allow_host_root) {
+  PODNS_CHECK_CTX(validate_id_map(uid), "uid map");
+  PODNS_CHECK_CTX(validate_id_map(gid), "gid map");
+  auto maps_root = [](const IdMap& map) {
+    return std::any_of(map.begin(), map.end(), [](const IdMapping& m) { return m.container_id == 0; });
+  };
+  for (const auto& [kind, map] : {std::pair{"uid", &uid}, std::pair{"gid", &gid}}) {
+    if (!maps_root(*map)) {
+      return invalid_argument(std::string("the ") + kind + " map does not map container " + kind +
+                              " 0: the pod would have no root (podns exec and its containers run "
+                              "as it); give a line 0:HOST:SIZE");
+    }
+  }
+  if (!allow_host_root && (maps_host_id(uid, 0) || maps_host_id(gid, 0))) {
+    return invalid_argument("the maps would map host uid or gid 0 into the pod (its root "
+                            "would own the host's root files); allow it with --allow-host-root");
+  }
   return {};
 }
 

@@ -34,7 +34,8 @@ Result<IdMap> id_map_from_json(const json& j) {
 }
 
 json to_json(const Sandbox& s) {
-  json j;
+  // Every key, whatever the sandbox's state and kind: null when unset.
+  json j = json::object();
   j["id"] = s.id;
   j["state"] = to_string(s.state);
   j["root"] = s.root;
@@ -51,12 +52,12 @@ json to_json(const Sandbox& s) {
   j["host_network"] = s.host_network;
   j["ipcns"] = s.ipcns ? json(s.pin_path(nsfs::Type::ipc)) : json(nullptr);
   j["utsns"] = s.utsns ? json(s.pin_path(nsfs::Type::uts)) : json(nullptr);
-  if (!s.hostname.empty()) j["hostname"] = s.hostname;
+  j["hostname"] = s.hostname.empty() ? json(nullptr) : json(s.hostname);
   j["ip_netns"] = s.ip_netns.empty() ? json(nullptr) : json(s.ip_netns);
   json sysctls = json::object();
   for (const auto& [k, v] : s.sysctls) sysctls[k] = v;
   j["sysctls"] = sysctls;
-  if (!s.reason.empty()) j["reason"] = s.reason;
+  j["reason"] = s.reason.empty() ? json(nullptr) : json(s.reason);
   return j;
 }
 

@@ -3,10 +3,22 @@
 #include "podns/manager_impl.h"
 
 #include "podns/pin.h"
+#include "podns/secure_path.h"
 
 namespace podns {
 
+Result<void> validate_config(const Config& config) {
+  PODNS_CHECK(check_path_syntax(config.root, "pin root"));
+  PODNS_CHECK(check_path_syntax(config.state_dir, "state directory"));
+  PODNS_CHECK(check_path_syntax(config.cni_conf_dir, "CNI configuration directory"));
+  PODNS_CHECK(check_path_syntax(config.ip_netns_dir, "ip netns directory"));
+  PODNS_CHECK(cni::validate_options(config.cni));
+  PODNS_CHECK(Store::check_pool(config.auto_pool));
+  return {};
+}
+
 Result<Manager> Manager::open(Config config) {
+  PODNS_CHECK(validate_config(config));
   PODNS_TRY(store, Store::open(config.state_dir));
   return Manager(std::make_unique<Impl>(std::move(config), std::move(store)));
 }
@@ -22,6 +34,9 @@ Result<std::vector<Sandbox>> Manager::list() { return impl_->list(); }
 Result<Sandbox> Manager::stop(const std::string& id) { return impl_->stop(id); }
 Result<void> Manager::check(const std::string& id) { return impl_->check(id); }
 Result<void> Manager::remove(const std::string& id) { return impl_->remove(id); }
+Result<std::vector<Error>> Manager::force_remove(const std::string& id) {
+  return impl_->force_remove(id);
+}
 Result<std::vector<RecoverAction>> Manager::recover() { return impl_->recover(); }
 const Config& Manager::config() const { return impl_->config(); }
 

@@ -45,16 +45,20 @@ std::optional<std::string> sandbox_arg(const cni::CacheEntry& e) {
   return std::nullopt;
 }
 
-// Whether a cached attachment of sandbox `id` outlived the sandbox or its
-// network. Not while the sandbox is being worked on (its lock is held),
-// nor when its row cannot be read.
-bool orphaned(Store& store, const std::string& id, const cni::CacheEntry& e) {
-  auto lock = store.lock(id, /*wait=*/false);
-  if (!lock) return false;
-  auto row = store.get(id);
-  if (!row) return false;
-  const std::optional<Sandbox>& s = *row;
-  return !s || s->net_state.empty() || s->net_name != e.network_name;
+// The pin of sandbox `id`'s netns under `root`: where its ADD ran.
+std::string netns_pin(const std::string& root, const std::string& id) {
+  return root + "/" + id + "/net";
+}
+
+// Whether this podns made the cached attachment of sandbox `id`: its
+// container is the sandbox and its netns is the sandbox's pin under our
+// root, or under the root our database recorded for it. Another podns
+// sharing the cache (another --root and --state-dir) made the others: they
+// are never ours to release, whatever our database holds.
+bool made_here(const cni::CacheEntry& e, const std::string& id, const std::string& root,
+               const std::optional<Sandbox>& row) {
+  if (e.container_id != id) return false;
+  return e.netns == netns_pin(root, id) || (row && e.netns == row->netns_path());
 }
 
 // GC for the configured networks: plugins of 1.1 networks release what no
@@ -63,20 +67,23 @@ bool orphaned(Store& store, const std::string& id, const cni::CacheEntry& e) {
 void collect_configured_networks(cni::Client& client, const std::string& conf_dir,
                                  const std::vector<cni::AttachmentKey>& valid,
                                  std::vector<RecoverAction>& actions) {
-  auto files = cni::network_files(conf_dir);
-  if (!files) return;
-  std::vector<std::string> networks;
-  for (const auto& file : *files) {
-    auto bytes = cni::read_file(file, cni::kMaxConfigSize);
-    if (!bytes) continue;
-    auto net = cni::parse_network(*bytes, file);
-    if (!net || net->disable_gc || !net->cni_version.starts_with("1.1")) continue;
-    if (std::find(networks.begin(), networks.end(), net->name) != networks.end()) continue;
-    networks.push_back(net->name);
+  // The same rule as for create: a malformed file, or a name declared
+  // twice, is reported (and nothing is collected) rather than passed over.
+  auto nets = cni::load_networks(conf_dir);
+  if (!nets) {
+    // ENOENT: no configuration directory, so no network to collect.
+    if (nets.error().errno_value() != ENOENT) {
+      actions.push_back({"-", "read the network configurations in " + conf_dir, false,
+                         nets.error().message()});
+    }
+    return;
+  }
+  for (const auto& net : *nets) {
+    if (net.disable_gc || !net.cni_version.starts_with("1.1")) continue;
     // Reported only when it fails: GC does not say what it released.
-    if (auto done = client.gc(*net, valid); !done) {
+    if (auto done = client.gc(net, valid); !done) {
       actions.push_back(
-          {"-", "garbage-collect network " + net->name, false, done.error().message()});
+          {"-", "garbage-collect network " + net.name, false, done.error().message()});
     }
   }
 }
@@ -138,22 +145,68 @@ Result<void> Manager::Impl::detach(Sandbox& s) {
     PODNS_CHECK(store_.update(s));
   }
   PODNS_TRY(client, cni_client());
-  PODNS_CHECK_CTX(cni::detach_pod(client, net, pod_of(s, live_netns(s))),
-                  "detach network " + s.net_name);
+  const cni::Pod pod = pod_of(s, live_netns(s));
+  // The cached attachment of this network and container ID is another
+  // podns's when its netns is not our pin (a cache shared with another
+  // --root): then our ADD never ran (it found the entry and refused), and
+  // only our loopback is to be undone. An unreadable entry does not stop DEL.
+  auto cached = client.cache().read(s.net_name, s.id, cni::kPodIfname);
+  if (cached && *cached && (*cached)->netns != s.netns_path()) {
+    PODNS_CHECK_CTX(client.del(cni::loopback_network(),
+                               {pod.container_id, pod.netns, cni::kLoopbackIfname, pod.args,
+                                pod.capability_args},
+                               cni::Caching::off),
+                    "detach loopback");
+  } else {
+    PODNS_CHECK_CTX(cni::detach_pod(client, net, pod), "detach network " + s.net_name);
+  }
   s.net_state.clear();
   s.network.clear();
   return store_.update(s);
 }
 
+Result<void> Manager::Impl::keep_for_recover(const Sandbox& s) const {
+  PODNS_TRY(client, cni_client());
+  // A failed DEL keeps the entry; a crash during ADD may have left none.
+  PODNS_TRY(cached, client.cache().read(s.net_name, s.id, cni::kPodIfname));
+  if (cached) return {};
+  cni::CacheEntry e;
+  e.container_id = s.id;
+  e.ifname = cni::kPodIfname;
+  e.network_name = s.net_name;
+  e.netns = s.netns_path();  // what makes it ours to recover (made_here)
+  e.config = s.net_config;
+  e.cni_args = pod_of(s, "").args;
+  return client.cache().write(e);
+}
+
 Result<void> Manager::Impl::check(const std::string& id) {
   PODNS_TRY(s, inspect(id));
-  if (s.net_state.empty()) return {};
-  if (s.net_state != "attached")
-    return plain_error(EINVAL, "sandbox " + id + "'s network is " + s.net_state);
+  // No network at all (none, or the host's): nothing to check.
+  if (s.net_name.empty()) return {};
+  // A network that should be there and is not: stopped, notready (its
+  // namespaces gone), or halfway through attaching or detaching.
+  if (s.state != SandboxState::ready || s.net_state != "attached") {
+    return plain_error(ENOTCONN, "sandbox " + id + " is " + to_string(s.state) + ": its network " +
+                                     s.net_name + " is not attached" +
+                                     (s.net_state.empty() ? "" : " (" + s.net_state + ")"));
+  }
   PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
   PODNS_TRY(client, cni_client());
   return client.check(net, {s.id, s.netns_path(), cni::kPodIfname,
                             pod_of(s, "").args, nlohmann::json::object()});
+}
+
+std::optional<Fd> Manager::Impl::held_if_orphaned(const std::string& id, const cni::CacheEntry& e) {
+  // Not while the sandbox is being worked on (its lock is held), nor when
+  // its row cannot be read.
+  auto lock = store_.lock(id, /*wait=*/false);
+  if (!lock) return std::nullopt;
+  auto row = store_.get(id);
+  if (!row || !made_here(e, id, config_.root, *row)) return std::nullopt;
+  const std::optional<Sandbox>& s = *row;
+  if (s && !s->net_state.empty() && s->net_name == e.network_name) return std::nullopt;
+  return std::move(*lock);
 }
 
 void Manager::Impl::collect_network_garbage(std::vector<RecoverAction>& actions) {
@@ -168,11 +221,23 @@ void Manager::Impl::collect_network_garbage(std::vector<RecoverAction>& actions)
       actions.push_back({"-", "read the CNI cache", false, entries.error().message()});
     return;
   }
-  // Ours, whose sandbox no longer has that attachment: DEL them.
+  // What GC must leave alone: every cached attachment but those released
+  // below (other runtimes', other podns instances', our live ones), and every
+  // attachment our database holds, also one whose ADD is still running and
+  // so not cached yet.
   std::vector<cni::AttachmentKey> valid;
+  if (auto rows = store_.list()) {
+    for (const auto& s : *rows) {
+      if (!s.net_state.empty()) valid.push_back({s.id, cni::kPodIfname});
+    }
+  } else {
+    actions.push_back({"-", "read the state database for GC", false, rows.error().message()});
+    return;
+  }
   for (const auto& e : *entries) {
     auto owner = sandbox_arg(e);
-    if (!owner || !orphaned(store_, *owner, e)) {
+    auto lock = owner ? held_if_orphaned(*owner, e) : std::nullopt;
+    if (!lock) {
       valid.push_back({e.container_id, e.ifname});
       continue;
     }

@@ -9,14 +9,26 @@
 
 namespace podns {
 
-Result<void> Manager::Impl::teardown(Sandbox& s) {
+Result<void> Manager::Impl::teardown(Sandbox& s, std::vector<Error>* left) {
   auto fail = [&](Error e) -> Result<void> {
     s.state = SandboxState::unknown;
     s.reason = e.message();
     (void)store_.update(s);
     return std::unexpected(std::move(e));
   };
-  if (auto detached = detach(s); !detached) return fail(std::move(detached.error()));
+  if (auto detached = detach(s); !detached) {
+    if (!left) return fail(std::move(detached.error()));
+    Error e = std::move(detached.error())
+                  .context("network " + s.net_name + " is still attached, its address not released");
+    if (auto kept = keep_for_recover(s)) {
+      left->push_back(Error::plain(e.errno_value(),
+                                   e.message() + "; its CNI cache entry is kept: `podns recover` "
+                                                 "releases the address once CNI DEL can run"));
+    } else {
+      left->push_back(std::move(e));
+      left->push_back(std::move(kept.error()).context("keep its CNI cache entry for podns recover"));
+    }
+  }
   if (auto f = fault::point("rm.network"); !f) return fail(std::move(f.error()));
   if (auto gone = unpin_ip_netns(s); !gone) return fail(std::move(gone.error()));
   // The sandbox's own root, as recorded: nothing is mounted to remove.
@@ -61,7 +73,15 @@ Result<Sandbox> Manager::Impl::stop(const std::string& id) {
   return s;
 }
 
-Result<void> Manager::Impl::remove(const std::string& id) {
+Result<void> Manager::Impl::remove(const std::string& id) { return remove(id, nullptr); }
+
+Result<std::vector<Error>> Manager::Impl::force_remove(const std::string& id) {
+  std::vector<Error> left;
+  PODNS_CHECK(remove(id, &left));
+  return left;
+}
+
+Result<void> Manager::Impl::remove(const std::string& id, std::vector<Error>* left) {
   PODNS_CHECK(validate_id(id));
   const std::string ctx = "remove sandbox " + id;
   PODNS_TRY_CTX(lock, store_.lock(id), ctx);
@@ -73,7 +93,7 @@ Result<void> Manager::Impl::remove(const std::string& id) {
   s.state = SandboxState::removing;
   PODNS_CHECK_CTX(store_.update(s), ctx);
   PODNS_CHECK_CTX(fault::point("rm.begin"), ctx);
-  PODNS_CHECK_CTX(teardown(s), ctx);
+  PODNS_CHECK_CTX(teardown(s, left), ctx);
   return {};
 }
 

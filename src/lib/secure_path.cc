@@ -30,12 +30,21 @@ Result<bool> check_component(const std::string& partial, const std::string& path
 
 }  // namespace
 
-Result<void> check_secure_path(const std::string& path, const std::string& what) {
+Result<void> check_path_syntax(const std::string& path, const std::string& what) {
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return invalid_argument(what + " holds a control character");
+  }
   if (path.empty() || path[0] != '/')
     return invalid_argument(what + " \"" + path + "\" is not an absolute path");
   if (path.find("/../") != std::string::npos || path.ends_with("/..") ||
       path.find("/./") != std::string::npos || path.ends_with("/."))
     return invalid_argument(what + " \"" + path + "\" has . or .. components");
+  return {};
+}
+
+Result<void> check_secure_path(const std::string& path, const std::string& what) {
+  PODNS_CHECK(check_path_syntax(path, what));
   std::string partial;
   std::size_t pos = 0;
   while (pos != std::string::npos) {

@@ -63,6 +63,26 @@ Result<Json> other_namespaces(const Json& linux_cfg, const Sandbox& s) {
   return kept;
 }
 
+// For a pod without a user namespace: what in the config asks for one (a
+// "user" entry in linux.namespaces, non-empty uidMappings or gidMappings),
+// or "" if nothing does. Joined to such a pod the container would run as
+// the host's real root, so the rewrite is refused rather than the request
+// dropped.
+std::string userns_request(const Json& linux_cfg) {
+  if (auto it = linux_cfg.find("namespaces"); it != linux_cfg.end() && it->is_array()) {
+    for (const auto& ns : *it) {
+      if (ns.is_object() && ns.contains("type") && ns["type"] == "user")
+        return "a \"user\" entry in linux.namespaces";
+    }
+  }
+  for (const char* key : {"uidMappings", "gidMappings"}) {
+    auto it = linux_cfg.find(key);
+    if (it != linux_cfg.end() && !it->is_null() && !(it->is_array() && it->empty()))
+      return std::string("linux.") + key;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
@@ -83,6 +103,15 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
   Json& linux_cfg = *linux_it;
 
   PODNS_TRY(namespaces, other_namespaces(linux_cfg, s));
+  if (!s.has_userns) {
+    if (auto why = userns_request(linux_cfg); !why.empty()) {
+      return plain_error(EPERM, "sandbox " + s.id +
+                                    " has no user namespace, but the config asks for one (" + why +
+                                    "): the container would run as the host's root; create the "
+                                    "pod with a user namespace, or remove the request from the "
+                                    "config");
+    }
+  }
   if (auto userns = s.userns_path()) namespaces.push_back({{"type", "user"}, {"path", *userns}});
   if (!s.host_network) namespaces.push_back({{"type", "network"}, {"path", s.netns_path()}});
   if (s.ipcns) namespaces.push_back({{"type", "ipc"}, {"path", s.pin_path(nsfs::Type::ipc)}});

@@ -391,12 +391,9 @@ Result<void> Store::insert(const Sandbox& s, bool shared_ranges) {
   return write([&] { return insert_locked(s, shared_ranges); });
 }
 
-Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool) {
-  if (size == 0 || pool.last < pool.first || size - 1 > pool.last - pool.first) {
-    return invalid_argument("automatic range of " + std::to_string(size) +
-                            " IDs does not fit the pool " + std::to_string(pool.first) + "-" +
-                            std::to_string(pool.last));
-  }
+Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool,
+                                bool allow_host_root) {
+  PODNS_CHECK(check_pool(pool, size));
   return write([&]() -> Result<void> {
     PODNS_TRY(base, free_range(size, pool));
     if (!base) {
@@ -404,9 +401,33 @@ Result<void> Store::insert_auto(Sandbox& s, std::uint32_t size, Pool pool) {
                                      " host IDs left in the pool " + std::to_string(pool.first) +
                                      "-" + std::to_string(pool.last));
     }
-    s.uid_map = s.gid_map = {{0, *base, size}};
+    IdMap map{{0, *base, size}};
+    PODNS_CHECK_CTX(validate_pod_maps(map, map, allow_host_root),
+                    "automatic range " + to_string(map) + " from the pool " +
+                        std::to_string(pool.first) + "-" + std::to_string(pool.last));
+    s.uid_map = s.gid_map = std::move(map);
     return insert_locked(s, false);
   });
+}
+
+Result<void> Store::check_pool(Pool pool) {
+  if (pool.first > pool.last) {
+    return invalid_argument("the pool of host IDs " + std::to_string(pool.first) + "-" +
+                            std::to_string(pool.last) + " is empty: its first ID is above its last");
+  }
+  if (pool.last > 4294967294u)
+    return invalid_argument("the pool's last host ID is above 4294967294 (4294967295 is no ID)");
+  return {};
+}
+
+Result<void> Store::check_pool(Pool pool, std::uint32_t size) {
+  PODNS_CHECK(check_pool(pool));
+  if (size == 0 || size - 1 > pool.last - pool.first) {
+    return invalid_argument("automatic range of " + std::to_string(size) +
+                            " IDs does not fit the pool " + std::to_string(pool.first) + "-" +
+                            std::to_string(pool.last));
+  }
+  return {};
 }
 
 Result<std::optional<std::uint32_t>> Store::free_range(std::uint32_t size, Pool pool) {

@@ -32,6 +32,7 @@ Result<void> check_form(const Setting& s) {
   if (key.empty() || key.find("..") != std::string::npos || key.front() == '.' ||
       key.back() == '.')
     return bad_key(key, "key has an empty component");
+  if (value.empty()) return bad_key(key, "value is empty (the kernel would keep its own)");
   if (value.size() > 4096) return bad_key(key, "value is too long");
   for (char c : value) {
     if (c == '\n' || c == '\0' || c == '\r')

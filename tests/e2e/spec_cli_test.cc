@@ -150,11 +150,36 @@ TEST_F(SpecCli, PodWithoutUserns) {
   ASSERT_EQ(c.exit_code, 0) << c.err;
   auto plain = json::parse(c.out);
   auto r = podns(env_, {"spec", "plain"},
-                 R"({"linux": {"uidMappings": [], "namespaces": [{"type": "user"}]}})");
+                 R"({"linux": {"uidMappings": [], "namespaces": [{"type": "pid"}]}})");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = json::parse(r.out);
-  EXPECT_EQ(j["linux"], json::parse(R"({"namespaces": [{"type": "network", "path": )" +
+  EXPECT_EQ(j["linux"], json::parse(R"({"namespaces": [{"type": "pid"}, {"type": "network", "path": )" +
                                     plain["netns"].dump() + "}]}"));
+}
+
+// A bundle that asks for a user namespace, joined to a pod without one: its
+// container would run as the host's real root. Refused (exit 1, saying why),
+// the bundle left byte for byte as it was; on stdin, nothing is written.
+TEST_F(SpecCli, PodWithoutUsernsRefusesABundleThatAsksForOne) {
+  auto c = podns(env_, {"create", "plain", "--no-userns"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  for (const std::string text :
+       {R"({"linux": {"namespaces": [{"type": "pid"}, {"type": "user"}]}})",
+        R"({"linux": {"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 1}],
+            "namespaces": [{"type": "pid"}]}})"}) {
+    SCOPED_TRACE(text);
+    write_config(text);
+    auto r = podns(env_, {"spec", "plain", "--bundle", bundle_});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("sandbox plain has no user namespace, but the config asks for one"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("the container would run as the host's root"), std::string::npos) << r.err;
+    EXPECT_EQ(read_config_text(), text);
+    auto piped = podns(env_, {"spec", "plain"}, text);
+    EXPECT_EQ(piped.exit_code, 1) << piped.err;
+    EXPECT_EQ(piped.out, "");
+  }
 }
 
 TEST_F(SpecCli, AStoppedSandboxCannotBeJoined) {

@@ -2,6 +2,7 @@
 // namespaces, host-network pods, network sysctls and their defaults.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -244,6 +245,50 @@ TEST_F(Features, ExecRunsAsThePodsRootInItsNamespaces) {
   EXPECT_EQ(podns(env, {"exec", "x", "--", "sh", "-c", "exit 7"}).exit_code, 7);
   EXPECT_EQ(podns(env, {"exec", "x", "--", "/nonexistent"}).exit_code, 127);
   EXPECT_EQ(podns(env, {"exec", "nope", "--", "true"}).exit_code, 1);
+}
+
+// The command runs with a standard PATH, not the caller's (whose
+// directories the pod's root may not search: "Permission denied", 126, for
+// a command that is not there); --keep-path keeps the caller's. 127 when
+// the command is not found, 126 when it is there but cannot be run.
+TEST_F(Features, ExecRunsWithAStandardPathAndTellsNotFoundFromNotRunnable) {
+  PodnsEnv env;
+  ASSERT_EQ(podns(env, {"create", "x", "--userns", "0:100000:65536"}).exit_code, 0);
+  test::TempDir closed;  // 0700, root's: the pod's root cannot search it
+  test::TempDir open_dir;
+  ASSERT_EQ(::chmod(open_dir.path().c_str(), 0755), 0);
+  const std::string not_runnable = open_dir.path() + "/script";
+  std::ofstream(not_runnable) << "#!/bin/sh\necho hi\n";  // 0644: no x bit
+  const std::string caller_path = closed.path() + ":/usr/bin:/bin";
+  auto exec = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"env",          "PATH=" + caller_path, test::podns_cli(),
+                                  "--root",       env.root(),            "--state-dir",
+                                  env.state_dir(), "exec"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run(argv);
+  };
+  auto path = exec({"x", "--", "sh", "-c", "echo \"$PATH\""});
+  ASSERT_EQ(path.exit_code, 0) << path.err;
+  EXPECT_EQ(path.out, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+  auto kept = exec({"--keep-path", "x", "--", "sh", "-c", "echo \"$PATH\""});
+  EXPECT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(kept.out, caller_path + "\n");
+
+  for (bool keep : {false, true}) {
+    SCOPED_TRACE(keep ? "--keep-path" : "standard PATH");
+    std::vector<std::string> args{"x", "--", "no-such-command"};
+    if (keep) args.insert(args.begin(), "--keep-path");
+    auto missing = exec(args);
+    EXPECT_EQ(missing.exit_code, 127) << missing.err;
+    EXPECT_EQ(missing.err, "podns: exec in sandbox x: no-such-command: not found\n");
+  }
+  auto absent = exec({"x", "--", "/no/such/file"});
+  EXPECT_EQ(absent.exit_code, 127) << absent.err;
+  auto hidden = exec({"x", "--", closed.path() + "/cmd"});
+  EXPECT_EQ(hidden.exit_code, 127) << hidden.err;
+  auto cannot = exec({"x", "--", not_runnable});
+  EXPECT_EQ(cannot.exit_code, 126) << cannot.err;
+  EXPECT_EQ(cannot.err, "podns: exec in sandbox x: " + not_runnable + ": Permission denied\n");
 }
 
 TEST_F(Features, IpNetnsSeesThePod) {

@@ -42,6 +42,29 @@ TEST_F(Hardening, MappingHostRootIsRefusedUnlessAllowed) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
+// An automatic range obeys the same rule, checked when it is chosen: from a
+// pool that starts at 0, the first range holds host uid and gid 0.
+TEST_F(Hardening, AnAutomaticRangeHoldingHostRootIsRefusedUnlessAllowed) {
+  PodnsEnv env;
+  for (std::string userns : {"auto", "auto:1"}) {
+    auto r = podns(env, {"--auto-pool-first", "0", "create", "r", "--userns", userns});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("automatic range 0:0:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--allow-host-root"), std::string::npos) << r.err;
+    expect_empty(env);
+    EXPECT_FALSE(std::filesystem::exists(env.root() + "/r"));
+  }
+  auto ok = podns(env, {"--auto-pool-first", "0", "create", "r", "--userns", "auto:10",
+                        "--allow-host-root"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(json::parse(ok.out)["uid_mappings"],
+            json::parse(R"([{"container_id":0,"host_id":0,"size":10}])"));
+  // Above that range the pool no longer holds host root: no flag needed.
+  auto above = podns(env, {"--auto-pool-first", "0", "create", "s", "--userns", "auto:10"});
+  ASSERT_EQ(above.exit_code, 0) << above.err;
+  EXPECT_EQ(json::parse(above.out)["gid_mappings"][0]["host_id"], 10);
+}
+
 TEST_F(Hardening, OverlappingHostRangesAreRefusedUnlessAllowed) {
   PodnsEnv env;
   ASSERT_EQ(podns(env, {"create", "a", "--userns", "0:100000:65536"}).exit_code, 0);

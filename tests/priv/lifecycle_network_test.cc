@@ -10,8 +10,9 @@
 #include <signal.h>
 #include <sys/mount.h>
 
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -189,9 +190,15 @@ TEST_F(LifecycleNetwork, RebootReleasesTheAddresses) {
   for (std::string id : {"a", "b"}) {
     auto j = json::parse(podns(env_, {"inspect", id}).out);
     EXPECT_EQ(j["state"], "notready");
-    EXPECT_TRUE(j.contains("reason"));
+    EXPECT_TRUE(j["reason"].is_string());
     EXPECT_TRUE(j["network"].is_null()) << j.dump();
     EXPECT_FALSE(fs::exists(cache_file(id)));
+    auto check = podns(env_, {"check", id});
+    EXPECT_EQ(check.exit_code, 1);
+    EXPECT_NE(check.err.find("sandbox " + id + " is notready: its network " + net_->name() +
+                             " is not attached"),
+              std::string::npos)
+        << check.err;
   }
   for (const auto& a : addrs) EXPECT_FALSE(fs::exists(net_->lease(a))) << a;
   EXPECT_EQ(net_->leases(), std::vector<std::string>{});
@@ -258,6 +265,102 @@ TEST_F(LifecycleNetwork, AnOrphanedAttachmentIsReleasedAndAnotherRuntimesIsNot) 
   EXPECT_TRUE(del) << del.error().message();
   EXPECT_EQ(podns(env_, {"rm", "foreign"}).exit_code, 0);
   expect_nothing();
+}
+
+// Two podns instances (each its own --root and --state-dir) sharing one CNI
+// cache and one network, as two runtimes on a host do: the other's recover,
+// its failed create of a pod with our pod's ID, and its pods' lifecycles
+// never release our attachment. The network has two addresses only, so that
+// an address wrongly released is handed out again (host-local goes on from
+// the last address it gave and wraps round).
+TEST_F(LifecycleNetwork, AnotherInstanceSharingTheCacheNeverReleasesOurAttachment) {
+  const json two_addresses{{"ipam",
+                            {{"type", "host-local"},
+                             {"subnet", net_->subnet_prefix() + "0/24"},
+                             {"rangeStart", net_->subnet_prefix() + "2"},
+                             {"rangeEnd", net_->subnet_prefix() + "3"}}}};
+  PodnsEnv other(env_.cni_cache_dir());
+  net_->write(env_.cni_conf_dir(), {}, "", two_addresses);
+  net_->write(other.cni_conf_dir(), {}, "", two_addresses);
+
+  auto a = create("a1");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const std::string ours = test::address_of(json::parse(a.out)["network"]);
+  ASSERT_NE(ours, "");
+  const std::string cached = test::slurp(cache_file("a1"));
+  ASSERT_NE(cached, "");
+  auto still_ours = [&](const std::string& after) {
+    EXPECT_EQ(test::slurp(net_->lease(ours)), "a1\r\neth0") << "after " << after;
+    EXPECT_TRUE(test::slurp(cache_file("a1")) == cached) << "the cache entry changed after " << after;
+    EXPECT_EQ(test::addresses(json::parse(a.out)["netns"], "eth0"), std::vector<std::string>{ours});
+  };
+
+  auto b0 = podns(other, {"create", "b0", "--userns", "0:300000:65536"});
+  ASSERT_EQ(b0.exit_code, 0) << b0.err;
+  // Its recover finds our entry in the cache and no row of its own for it.
+  auto rec = podns(other, {"recover", "--json"});
+  EXPECT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_EQ(json::parse(rec.out), json::array()) << rec.out;
+  still_ours("the other's recover");
+  // A pod of its own with our pod's ID: ADD finds our entry and refuses; the
+  // undo of that create leaves our entry alone.
+  auto dup = podns(other, {"create", "a1", "--userns", "0:400000:65536"});
+  EXPECT_EQ(dup.exit_code, 1) << dup.err;
+  EXPECT_NE(dup.err.find("attached already"), std::string::npos) << dup.err;
+  EXPECT_EQ(podns(other, {"inspect", "a1"}).exit_code, 1);
+  still_ours("the other's failed create of a1");
+  // b0's address freed, its next pod gets that one again, not ours.
+  ASSERT_EQ(podns(other, {"rm", "b0"}).exit_code, 0);
+  auto b1 = podns(other, {"create", "b1", "--userns", "0:300000:65536"});
+  ASSERT_EQ(b1.exit_code, 0) << b1.err;
+  EXPECT_NE(test::address_of(json::parse(b1.out)["network"]), ours);
+  still_ours("the other's rm and create");
+  ASSERT_EQ(podns(other, {"rm", "b1"}).exit_code, 0);
+  still_ours("the other's rm");
+
+  // Ours is still ours to release.
+  EXPECT_EQ(json::parse(podns(env_, {"recover", "--json"}).out), json::array());
+  ASSERT_EQ(podns(env_, {"rm", "a1"}).exit_code, 0);
+  expect_nothing();
+}
+
+// The same for GC of a 1.1 network (the fake plugin; the real ones speak
+// 1.0 only): the other instance's GC counts our attachment as valid, DELs
+// nothing of ours, and tells the plugin so.
+TEST_F(LifecycleNetwork, AnotherInstancesGcCountsOurAttachmentAsValid) {
+  PodnsEnv other(env_.cni_cache_dir());
+  test::TempDir calls_dir;
+  const std::string calls = calls_dir.path() + "/calls";
+  const std::string name = "podns-gc-" + std::to_string(::getpid());
+  const json conf{{"cniVersion", "1.1.0"},
+                  {"name", name},
+                  {"plugins", json::array({{{"type", "podns-fake"}, {"record", calls}}})}};
+  std::ofstream(env_.cni_conf_dir() + "/" + name + ".conflist") << conf.dump();
+  std::ofstream(other.cni_conf_dir() + "/" + name + ".conflist") << conf.dump();
+  const std::string bins = test::kCniPlugins + ":" + PODNS_FAKE_CNI_DIR;
+  auto a = podns(env_, {"--cni-bin-dir", bins, "create", "a1", "--userns", "0:100000:65536",
+                        "--network", name});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const std::string cache = env_.cni_cache_dir() + "/results/" + name + "-a1-eth0";
+  ASSERT_TRUE(fs::exists(cache));
+  fs::remove(calls);
+
+  auto rec = podns(other, {"--cni-bin-dir", bins, "recover", "--json"});
+  EXPECT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_EQ(json::parse(rec.out), json::array()) << rec.out;
+  EXPECT_TRUE(fs::exists(cache));
+  std::vector<json> got;
+  std::ifstream in(calls);
+  for (std::string line; std::getline(in, line);) got.push_back(json::parse(line));
+  ASSERT_EQ(got.size(), 1u) << "GC only, no DEL";
+  EXPECT_EQ(got[0]["command"], "GC");
+  const json& valid = got[0]["stdin"]["cni.dev/valid-attachments"];
+  EXPECT_NE(std::find(valid.begin(), valid.end(), json{{"containerID", "a1"}, {"ifname", "eth0"}}),
+            valid.end())
+      << valid.dump();
+
+  ASSERT_EQ(podns(env_, {"--cni-bin-dir", bins, "rm", "a1"}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(cache));
 }
 
 TEST_F(LifecycleNetwork, ConcurrentCreateAndRmOfDistinctIds) {

@@ -9,8 +9,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -211,9 +213,14 @@ TEST_F(NetworkCli, CheckPassesThenReportsTheMissingInterface) {
   EXPECT_EQ(bad.err.rfind("podns: check pc: CNI plugin bridge (CHECK, network " + net_->name() + "): ", 0),
             0u)
       << bad.err;
-  // A pod without a network: nothing to check.
+  // A pod without a network, or on the host's: nothing to check.
   create("pn", {"--network", "none"});
-  EXPECT_EQ(podns(env_, {"check", "pn"}).exit_code, 0);
+  auto none = podns(env_, {"check", "pn"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.err, "");
+  create("ph", {"--host-network"});
+  EXPECT_EQ(podns(env_, {"check", "ph"}).exit_code, 0);
+  ASSERT_EQ(podns(env_, {"rm", "ph"}).exit_code, 0);
   EXPECT_EQ(podns(env_, {"check", "nosuch"}).exit_code, 1);
   // rm still releases everything.
   ASSERT_EQ(podns(env_, {"rm", "pc"}).exit_code, 0);
@@ -261,11 +268,153 @@ TEST_F(NetworkCli, StopReleasesTheNetworkAndKeepsThePins) {
   auto again = podns(env_, {"stop", "ps"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(json::parse(podns(env_, {"inspect", "ps"}).out)["state"], "stopped");
-  // check of a stopped pod: no network, nothing to check.
-  EXPECT_EQ(podns(env_, {"check", "ps"}).exit_code, 0);
+  // check of a stopped pod: its network should be there and is not.
+  auto check = podns(env_, {"check", "ps"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_EQ(check.err, "podns: check ps: sandbox ps is stopped: its network " + net_->name() +
+                           " is not attached\n");
   auto rm = podns(env_, {"rm", "ps"});
   EXPECT_EQ(rm.exit_code, 0) << rm.err;
   expect_nothing_of("ps", *net_);
+}
+
+// The CLI with the env's globals, `globals` replacing or adding some, then `args`.
+test::Run podns_with(const PodnsEnv& env,
+                     const std::vector<std::pair<std::string, std::string>>& globals,
+                     const std::vector<std::string>& args) {
+  std::vector<std::pair<std::string, std::string>> all{{"--root", env.root()},
+                                                       {"--state-dir", env.state_dir()},
+                                                       {"--cni-conf-dir", env.cni_conf_dir()},
+                                                       {"--cni-cache-dir", env.cni_cache_dir()}};
+  for (const auto& g : globals) {
+    auto same = std::find_if(all.begin(), all.end(), [&](const auto& a) { return a.first == g.first; });
+    if (same != all.end()) {
+      same->second = g.second;
+    } else {
+      all.push_back(g);
+    }
+  }
+  std::vector<std::string> argv{test::podns_cli()};
+  for (const auto& [option, value] : all) argv.insert(argv.end(), {option, value});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::run(argv);
+}
+
+// A wrong global or create option is refused before anything is recorded,
+// locked or made: exit 2, and nothing at all is left. (A relative cache
+// directory once left a sandbox in state unknown, holding its ID range,
+// whose undo failed on the same check.)
+TEST_F(NetworkCli, AWrongOptionIsRefusedBeforeAnythingIsMade) {
+  net_->write(env_.cni_conf_dir());
+  struct Case {
+    std::vector<std::pair<std::string, std::string>> globals;
+    std::string says;
+    std::string userns = "auto";
+  };
+  std::vector<Case> cases{
+      {{{"--cni-cache-dir", "relative/cache"}}, R"(CNI cache directory "relative/cache" is not an absolute path)"},
+      {{{"--cni-cache-dir", ""}}, R"(CNI cache directory "" is not an absolute path)"},
+      {{{"--cni-conf-dir", "net.d"}}, R"(CNI configuration directory "net.d" is not an absolute path)"},
+      {{{"--cni-conf-dir", ""}}, "CNI configuration directory"},
+      {{{"--cni-conf-dir", env_.cni_conf_dir() + "/../x"}}, ". or .. components"},
+      {{{"--cni-bin-dir", "lib/cni"}}, R"(plugin directory "lib/cni" is not an absolute path)"},
+      {{{"--cni-bin-dir", ""}}, "no CNI plugin directory is given"},
+      {{{"--root", "run/podns"}}, R"(pin root "run/podns" is not an absolute path)"},
+      {{{"--state-dir", "state"}}, R"(state directory "state" is not an absolute path)"},
+      {{{"--auto-pool-first", ""}}, R"(--auto-pool-first "": want a host ID)"},
+      {{{"--auto-pool-first", "-1"}}, "--auto-pool-first"},
+      {{{"--auto-pool-first", "0x10"}}, "--auto-pool-first"},
+      {{{"--auto-pool-last", "4294967295"}}, R"(--auto-pool-last "4294967295": want a host ID)"},
+      {{{"--auto-pool-first", "200000"}, {"--auto-pool-last", "100000"}},
+       "the pool of host IDs 200000-100000 is empty"},
+      {{{"--auto-pool-first", "131072"}, {"--auto-pool-last", "196607"}},
+       "automatic range of 65537 IDs does not fit the pool 131072-196607", "auto:65537"},
+  };
+  for (std::string t : {"0", "-1", "", "nan", "inf", "1e3", "86401", "0.0001", "5s"})
+    cases.push_back({{{"--cni-timeout", t}}, "--cni-timeout \"" + t + "\": want seconds"});
+  for (const auto& c : cases) {
+    std::string shown;
+    for (const auto& [option, value] : c.globals) shown += option + " '" + value + "' ";
+    SCOPED_TRACE(shown);
+    auto r = podns_with(env_, c.globals,
+                        {"create", "p", "--userns", c.userns, "--network", net_->name()});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+    expect_nothing_of("p", *net_);
+    for (const char* made : {"relative", "net.d", "lib", "run", "state"})
+      EXPECT_FALSE(fs::exists(made)) << made << ", relative to the working directory";
+  }
+  // The same options, right, make the pod.
+  auto ok = podns_with(env_, {{"--cni-timeout", "0.5"}, {"--auto-pool-first", "131072"}},
+                       {"create", "p", "--userns", "auto:65536", "--network", net_->name()});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  ASSERT_EQ(podns(env_, {"rm", "p"}).exit_code, 0);
+  expect_nothing_of("p", *net_);
+}
+
+// A pod whose CNI plugin has gone: rm fails and keeps it (unknown); rm
+// --force removes it all the same, says what it left, and keeps the cache
+// entry, so that recover, once the plugin is back, releases the address.
+// Also when the cache entry was missing (as after a crash during ADD): then
+// rm --force writes one from the row.
+TEST_F(NetworkCli, RmForceRemovesAPodWhosePluginIsGoneAndRecoverReleasesItsAddressLater) {
+  net_->write(env_.cni_conf_dir());
+  test::TempDir bins;
+  for (const char* p : {"bridge", "host-local", "loopback"})
+    fs::create_symlink(test::kCniPlugins + "/" + p, bins.path() + "/" + p);
+  const std::vector<std::pair<std::string, std::string>> gone{{"--cni-bin-dir", bins.path()}};
+  std::map<std::string, std::string> address;
+  for (std::string id : {"pf", "pg"}) {
+    auto c = podns_with(env_, gone, {"create", id, "--userns", "0:" + std::to_string(100000 + 65536 * pods_++) + ":65536"});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    address[id] = test::address_of(json::parse(c.out)["network"]);
+    ASSERT_TRUE(fs::exists(net_->lease(address[id])));
+    ASSERT_TRUE(fs::exists(net_->cache_file(env_.cni_cache_dir(), id)));
+  }
+  fs::remove(net_->cache_file(env_.cni_cache_dir(), "pg"));
+  for (const char* p : {"bridge", "host-local", "loopback"}) fs::remove(bins.path() + "/" + p);
+
+  auto rm = podns_with(env_, gone, {"rm", "pf"});
+  EXPECT_EQ(rm.exit_code, 1);
+  EXPECT_NE(rm.err.find("not found in " + bins.path()), std::string::npos) << rm.err;
+  EXPECT_EQ(json::parse(podns(env_, {"inspect", "pf"}).out)["state"], "unknown");
+  EXPECT_EQ(test::mounts_under(env_.root() + "/pf/").size(), 2u);
+
+  for (std::string id : {"pf", "pg"}) {
+    SCOPED_TRACE(id);
+    auto f = podns_with(env_, gone, {"rm", "--force", id});
+    EXPECT_EQ(f.exit_code, 0) << f.err;
+    EXPECT_EQ(f.out, "");
+    EXPECT_EQ(f.err.rfind("podns: rm --force " + id + ": not undone: network " + net_->name() +
+                              " is still attached, its address not released: ",
+                          0),
+              0u)
+        << f.err;
+    EXPECT_NE(f.err.find("its CNI cache entry is kept: `podns recover` releases the address"),
+              std::string::npos)
+        << f.err;
+    EXPECT_EQ(podns(env_, {"inspect", id}).exit_code, 1);
+    EXPECT_FALSE(fs::exists(env_.root() + "/" + id));
+    EXPECT_TRUE(test::mounts_under(env_.root() + "/" + id + "/").empty());
+    EXPECT_TRUE(fs::exists(net_->lease(address[id])));
+    EXPECT_TRUE(fs::exists(net_->cache_file(env_.cni_cache_dir(), id)));
+  }
+  EXPECT_EQ(json::parse(podns(env_, {"ls", "--json"}).out), json::array());
+
+  // Still no plugin: recover says so and keeps the entries.
+  auto early = podns_with(env_, gone, {"recover"});
+  EXPECT_EQ(early.exit_code, 1) << early.out << early.err;
+  EXPECT_NE(early.err.find("not found in " + bins.path()), std::string::npos) << early.err;
+  EXPECT_EQ(net_->leases().size(), 2u);
+  // The plugin directory back: the addresses are released, the entries gone.
+  auto rec = podns(env_, {"recover", "--json"});
+  EXPECT_EQ(rec.exit_code, 0) << rec.out << rec.err;
+  EXPECT_EQ(json::parse(rec.out).size(), 2u) << rec.out;
+  EXPECT_NE(rec.out.find("released the CNI attachment of a removed sandbox"), std::string::npos)
+      << rec.out;
+  expect_nothing_of("pf", *net_);
+  expect_nothing_of("pg", *net_);
 }
 
 // Every way a plugin of the chain can fail ADD: create fails, names the

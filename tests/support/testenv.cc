@@ -55,11 +55,13 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-PodnsEnv::PodnsEnv()
+PodnsEnv::PodnsEnv() : PodnsEnv(std::string()) {}
+
+PodnsEnv::PodnsEnv(std::string cni_cache_dir)
     : root_(dir_.path() + "/root"),
       state_(dir_.path() + "/state"),
       cni_conf_(dir_.path() + "/cni-conf"),
-      cni_cache_(dir_.path() + "/cni-cache") {
+      cni_cache_(cni_cache_dir.empty() ? dir_.path() + "/cni-cache" : std::move(cni_cache_dir)) {
   ::mkdir(cni_conf_.c_str(), 0700);
 }
 

@@ -50,6 +50,9 @@ class TempDir {
 class PodnsEnv {
  public:
   PodnsEnv();
+  // The same, but with the CNI cache at `cni_cache_dir`: another podns
+  // instance sharing one cache with a first, as instances on one host do.
+  explicit PodnsEnv(std::string cni_cache_dir);
   ~PodnsEnv();
   Config config() const;
   const std::string& root() const { return root_; }

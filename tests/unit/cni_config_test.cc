@@ -191,26 +191,47 @@ TEST(Config, LoadsTheLexicallyFirstFileOrTheNamedNetwork) {
   auto none = load_network(dir.path(), "fourth");
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().errno_value(), ENOENT);
-  EXPECT_EQ(none.error().message(), "no network named fourth in " + dir.path());
+  EXPECT_EQ(none.error().message(),
+            "no network named fourth in " + dir.path() + " (it has first, second, third)");
 }
 
-TEST(Config, NamesBrokenFilesItPassedOver) {
+// One rule, whichever network is asked for: a malformed file anywhere in
+// the directory is an error that names it. (A named network once passed
+// over a bad file that the default network failed on.)
+TEST(Config, AMalformedFileIsAnErrorWhicheverNetworkIsAskedFor) {
+  for (const std::string bad : {"10-broken.conflist", "30-broken.conf"}) {
+    SCOPED_TRACE(bad);
+    test::TempDir dir;
+    write(dir.path() + "/" + bad, "{broken");
+    write(dir.path() + "/20-good.conflist",
+          R"({"cniVersion":"1.0.0","name":"good","plugins":[{"type":"b"}]})");
+    for (const auto& name : std::vector<std::optional<std::string>>{std::nullopt, "good", "other"}) {
+      auto net = load_network(dir.path(), name);
+      ASSERT_FALSE(net) << net->name;
+      EXPECT_NE(net.error().message().find("network configuration " + dir.path() + "/" + bad),
+                std::string::npos)
+          << net.error().message();
+    }
+    EXPECT_FALSE(load_networks(dir.path()));
+  }
+}
+
+TEST(Config, TwoFilesDeclaringOneNetworkAreRefusedNamingBoth) {
   test::TempDir dir;
-  write(dir.path() + "/10-broken.conflist", "{broken");
-  write(dir.path() + "/20-good.conflist",
-        R"({"cniVersion":"1.0.0","name":"good","plugins":[{"type":"b"}]})");
-  auto good = load_network(dir.path(), "good");
-  ASSERT_TRUE(good) << good.error().message();
-  auto other = load_network(dir.path(), "other");
-  ASSERT_FALSE(other);
-  EXPECT_NE(other.error().message().find("skipped network configuration " + dir.path() +
-                                         "/10-broken.conflist"),
-            std::string::npos)
-      << other.error().message();
-  // Without a name the first file is the one, broken or not.
-  auto first = load_network(dir.path());
-  ASSERT_FALSE(first);
-  EXPECT_NE(first.error().message().find("10-broken.conflist"), std::string::npos);
+  write(dir.path() + "/10-a.conflist",
+        R"({"cniVersion":"1.0.0","name":"same","plugins":[{"type":"a"}]})");
+  write(dir.path() + "/20-b.conf", R"({"cniVersion":"1.0.0","name":"same","type":"b"})");
+  write(dir.path() + "/30-other.conflist",
+        R"({"cniVersion":"1.0.0","name":"other","plugins":[{"type":"c"}]})");
+  for (const auto& name : std::vector<std::optional<std::string>>{std::nullopt, "same", "other"}) {
+    auto net = load_network(dir.path(), name);
+    ASSERT_FALSE(net) << net->name;
+    EXPECT_TRUE(net.error().is_invalid_input());
+    EXPECT_EQ(net.error().message(), "network same is declared twice, in " + dir.path() +
+                                         "/10-a.conflist and in " + dir.path() +
+                                         "/20-b.conf: which one is meant is not clear; rename "
+                                         "or remove one");
+  }
 }
 
 TEST(Config, EmptyOrMissingDirectory) {

@@ -83,7 +83,8 @@ TEST(IdMap, RejectsMoreThan340Lines) {
   std::string ok;
   std::string too_many;
   for (int i = 0; i < 341; ++i) {
-    std::string line = std::to_string(i) + ":" + std::to_string(100000 + i) + ":1";
+    // Small IDs: 340 lines of them stay within the kernel's 4095 bytes.
+    std::string line = std::to_string(i) + ":" + std::to_string(1000 + i) + ":1";
     if (i < 340) ok += (ok.empty() ? "" : ",") + line;
     too_many += (too_many.empty() ? "" : ",") + line;
   }
@@ -91,6 +92,75 @@ TEST(IdMap, RejectsMoreThan340Lines) {
   ASSERT_TRUE(m) << m.error().message();
   EXPECT_EQ(m->size(), 340u);
   EXPECT_NE(reject(too_many).find("more than 340"), std::string::npos);
+}
+
+// n lines of large IDs, "C H S\n" with C and H of 10 digits: 24 bytes and
+// the size's digits each.
+IdMap large_lines(int n, std::uint32_t size) {
+  IdMap m;
+  for (int i = 0; i < n; ++i) {
+    auto k = static_cast<std::uint32_t>(i);
+    m.push_back({1000000000u + k * 100000u, 3000000000u + k * 100000u, size});
+  }
+  return m;
+}
+
+// The kernel refuses a map text of a page (4096 bytes) or more: 240 lines
+// of large IDs were accepted and 250 refused ("write gid_map: Invalid
+// argument") though both are under 340 lines.
+TEST(IdMap, RejectsATextOfMoreThan4095Bytes) {
+  // 170 lines of 24 bytes, and one of 15: 4095 bytes.
+  IdMap most = large_lines(170, 1);
+  most.push_back({0, 1500000000, 9});
+  ASSERT_EQ(to_kernel_text(most).size(), 4095u);
+  EXPECT_TRUE(validate_id_map(most));
+  EXPECT_TRUE(parse_id_map(to_string(most)));
+  // One byte more.
+  IdMap over = most;
+  over.back().size = 10;
+  ASSERT_EQ(to_kernel_text(over).size(), 4096u);
+  auto r = validate_id_map(over);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is_invalid_input());
+  EXPECT_EQ(r.error().message(),
+            "ID map is 4096 bytes as written to the kernel (\"C H S\\n\" per line); the kernel "
+            "takes at most 4095 (less than a page of 4096)");
+  EXPECT_NE(reject(to_string(over)).find("4096 bytes"), std::string::npos);
+  // The case that was found: lines of 17 bytes ("100000 1000000 1\n"),
+  // 240 of them (4080 bytes) pass, 250 (4250 bytes) do not.
+  auto lines = [](int n) {
+    IdMap m;
+    for (int i = 0; i < n; ++i) {
+      auto k = static_cast<std::uint32_t>(i);
+      m.push_back({100000 + k * 10, 1000000 + k * 10, 1});
+    }
+    return m;
+  };
+  EXPECT_EQ(to_kernel_text(lines(240)).size(), 4080u);
+  EXPECT_TRUE(validate_id_map(lines(240)));
+  EXPECT_FALSE(validate_id_map(lines(250)));
+  EXPECT_FALSE(validate_id_map(large_lines(171, 1)));
+}
+
+// A pod's pair of maps: both map container ID 0 (the pod's root); host ID
+// 0 only when allowed.
+TEST(IdMap, PodMapsMapContainerRootAndNotHostRootUnlessAllowed) {
+  const IdMap ok{{0, 100000, 65536}};
+  EXPECT_TRUE(validate_pod_maps(ok, ok, false));
+  EXPECT_TRUE(validate_pod_maps({{1, 300000, 10}, {0, 100000, 1}}, ok, false));
+  auto no_root = validate_pod_maps({{1, 100000, 65535}}, ok, false);
+  ASSERT_FALSE(no_root);
+  EXPECT_TRUE(no_root.error().is_invalid_input());
+  EXPECT_NE(no_root.error().message().find("the uid map does not map container uid 0"),
+            std::string::npos);
+  auto no_gid_root = validate_pod_maps(ok, {{1, 100000, 65535}}, true);
+  ASSERT_FALSE(no_gid_root);
+  EXPECT_NE(no_gid_root.error().message().find("the gid map does not map container gid 0"),
+            std::string::npos);
+  const IdMap host_root{{0, 0, 65536}};
+  EXPECT_FALSE(validate_pod_maps(ok, host_root, false));
+  EXPECT_TRUE(validate_pod_maps(host_root, host_root, true));
+  EXPECT_FALSE(validate_pod_maps({}, ok, true));
 }
 
 TEST(IdMap, KernelTextRoundTrip) {

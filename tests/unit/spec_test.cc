@@ -94,17 +94,49 @@ TEST(Spec, HighestIdsAreWrittenAsUnsignedNumbers) {
   EXPECT_EQ(j["linux"]["uidMappings"][0]["hostID"].get<std::uint64_t>(), 4294967294u);
 }
 
-TEST(Spec, PodWithoutUsernsGetsOnlyTheNetworkAndLosesAnyUserns) {
+TEST(Spec, PodWithoutUsernsGetsOnlyTheNetwork) {
   const auto* text = R"({"linux": {
-    "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
-    "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
-    "namespaces": [{"type": "user"}, {"type": "mount"}]}})";
+    "uidMappings": [],
+    "gidMappings": null,
+    "namespaces": [{"type": "mount"}, {"type": "network"}]}})";
   auto j = join(text, pod(false));
   EXPECT_EQ(j["linux"]["namespaces"], Json::parse(R"([
     {"type": "mount"},
     {"type": "network", "path": "/run/podns/web-1/net"}])"));
   EXPECT_FALSE(j["linux"].contains("uidMappings"));
   EXPECT_FALSE(j["linux"].contains("gidMappings"));
+}
+
+// A config that asks for a user namespace, joined to a pod without one,
+// would run its container as the host's real root: refused, not dropped.
+TEST(Spec, PodWithoutUsernsRefusesAConfigThatAsksForOne) {
+  struct Case {
+    const char* config;
+    const char* why;
+  };
+  for (const auto& c : std::vector<Case>{
+           {R"({"linux": {"namespaces": [{"type": "mount"}, {"type": "user"}]}})",
+            R"(a "user" entry in linux.namespaces)"},
+           {R"({"linux": {"namespaces": [{"type": "user", "path": "/proc/1/ns/user"}]}})",
+            R"(a "user" entry in linux.namespaces)"},
+           {R"({"linux": {"uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}})",
+            "linux.uidMappings"},
+           {R"({"linux": {"namespaces": [], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}})",
+            "linux.gidMappings"},
+       }) {
+    SCOPED_TRACE(c.config);
+    auto r = spec::join_sandbox(c.config, pod(false));
+    ASSERT_FALSE(r) << *r;
+    EXPECT_FALSE(r.error().is_invalid_input()) << "an operation refused, exit 1";
+    EXPECT_EQ(r.error().errno_value(), EPERM);
+    EXPECT_EQ(r.error().message(),
+              std::string("sandbox web-1 has no user namespace, but the config asks for one (") +
+                  c.why +
+                  "): the container would run as the host's root; create the pod with a user "
+                  "namespace, or remove the request from the config");
+  }
+  // The same configs join a pod with a user namespace.
+  EXPECT_TRUE(spec::join_sandbox(R"({"linux": {"namespaces": [{"type": "user"}]}})", pod()));
 }
 
 TEST(Spec, EverythingElseIsKeptInItsOrder) {

@@ -12,8 +12,11 @@ namespace podns {
 nlohmann::json to_json(const IdMap& map);
 Result<IdMap> id_map_from_json(const nlohmann::json& j);
 
-// The inspect object: id, state, netns, userns, netns_inode, userns_inode,
-// uid_mappings, gid_mappings, created_at, root, network, reason.
+// The inspect object, with the same keys for every sandbox whatever its
+// state and kind, null (or an empty array or object) when unset: id,
+// state, root, netns, userns, netns_inode, userns_inode, userns_owner_uid,
+// uid_mappings, gid_mappings, network, created_at, host_network, ipcns,
+// utsns, hostname, ip_netns, sysctls, reason.
 nlohmann::json to_json(const Sandbox& s);
 
 // [{"stage": NAME, "us": MICROSECONDS}, ..., {"stage": "total", "us": SUM}],

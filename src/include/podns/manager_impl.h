@@ -30,6 +30,7 @@ class Manager::Impl {
   Result<Sandbox> stop(const std::string& id);
   Result<void> check(const std::string& id);
   Result<void> remove(const std::string& id);
+  Result<std::vector<Error>> force_remove(const std::string& id);
   Result<std::vector<RecoverAction>> recover();
 
   const Config& config() const { return config_; }
@@ -40,8 +41,11 @@ class Manager::Impl {
   Result<void> create_namespaces(const Fd& root, Sandbox& s, const CreateOptions& opts,
                                  StageTimer& timer, Rollback& rollback);
   // Removes whatever of `s` exists (network, pins, directory), then its row.
-  // On failure the row is kept, marked unknown with the reason.
-  Result<void> teardown(Sandbox& s);
+  // On failure the row is kept, marked unknown with the reason. With
+  // `left` (force_remove), a network that cannot be detached is added to it
+  // and kept for recover instead.
+  Result<void> teardown(Sandbox& s, std::vector<Error>* left = nullptr);
+  Result<void> remove(const std::string& id, std::vector<Error>* left);
   // For recover: the sandbox's pins are still what the row says.
   static bool pins_intact(const Sandbox& s);
 
@@ -57,8 +61,15 @@ class Manager::Impl {
   Result<void> attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback);
   // DEL with the recorded configuration; what is already gone counts as detached.
   Result<void> detach(Sandbox& s);
+  // For force_remove, after a failed DEL: makes sure a cache entry of the
+  // attachment exists under our root's pin path, for recover to DEL.
+  Result<void> keep_for_recover(const Sandbox& s) const;
   // recover: DEL of cached attachments whose sandbox is gone, then GC.
   void collect_network_garbage(std::vector<RecoverAction>& actions);
+  // The lock of sandbox `id`, held, when its cached attachment `e` is this
+  // instance's and outlived the sandbox or its network; nullopt otherwise
+  // (another's, in use, or being worked on).
+  std::optional<Fd> held_if_orphaned(const std::string& id, const cni::CacheEntry& e);
 
   Config config_;
   Store store_;

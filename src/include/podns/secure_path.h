@@ -15,7 +15,11 @@
 
 namespace podns {
 
-// Checks every existing component of the absolute path `path` (what does not
+// The checks of `path` that need no filesystem: absolute, no "." or ".."
+// component, no control character. Invalid input otherwise.
+Result<void> check_path_syntax(const std::string& path, const std::string& what);
+
+// check_path_syntax, then every existing component of the absolute path `path` (what does not
 // exist yet is created by podns itself, as root, with safe modes).
 Result<void> check_secure_path(const std::string& path, const std::string& what);
 

@@ -46,8 +46,16 @@ class Store {
   // Like insert, but first allocates `size` host IDs from `pool` that no
   // live sandbox uses (the same range for uids and gids) and sets s's maps
   // to 0:BASE:SIZE. In the same transaction, so allocations never collide
-  // and a crash leaves nothing allocated. ENOSPC when the pool is full.
-  Result<void> insert_auto(Sandbox& s, std::uint32_t size, Pool pool);
+  // and a crash leaves nothing allocated. ENOSPC when the pool is full. The
+  // range chosen obeys the rules explicit maps obey (validate_pod_maps):
+  // one that holds host ID 0 (a pool from 0) is refused, as invalid input,
+  // unless allow_host_root.
+  Result<void> insert_auto(Sandbox& s, std::uint32_t size, Pool pool,
+                           bool allow_host_root = false);
+  // Invalid input unless first <= last <= 4294967294 (4294967295 is no ID).
+  static Result<void> check_pool(Pool pool);
+  // check_pool, and invalid input unless `size` IDs (at least 1) fit in it.
+  static Result<void> check_pool(Pool pool, std::uint32_t size);
   // Replaces the row of s.id; ENOENT if there is none.
   Result<void> update(const Sandbox& s);
   Result<std::optional<Sandbox>> get(const std::string& id);

@@ -64,7 +64,7 @@ std::string describe(const NetworkConfig& net, const Attachment& a) {
 
 }  // namespace
 
-Result<Client> Client::open(Options options) {
+Result<void> validate_options(const Options& options) {
   if (options.bin_dirs.empty()) return invalid_argument("no CNI plugin directory is given");
   for (const auto& d : options.bin_dirs) PODNS_CHECK(validate_bin_dir(d));
   if (options.cache_dir.empty() || options.cache_dir[0] != '/') {
@@ -73,6 +73,11 @@ Result<Client> Client::open(Options options) {
   }
   if (options.timeout.count() <= 0) return invalid_argument("CNI plugin timeout is not positive");
   if (options.max_output == 0) return invalid_argument("CNI plugin output bound is 0");
+  return {};
+}
+
+Result<Client> Client::open(Options options) {
+  PODNS_CHECK(validate_options(options));
   return Client(std::move(options));
 }
 

@@ -136,30 +136,42 @@ Result<std::vector<std::string>> network_files(const std::string& conf_dir) {
   return files;
 }
 
+Result<std::vector<NetworkConfig>> load_networks(const std::string& conf_dir) {
+  PODNS_TRY(files, network_files(conf_dir));
+  std::vector<NetworkConfig> nets;
+  for (const auto& path : files) {
+    auto bytes = read_file(path, kMaxConfigSize);
+    // Removed since the directory was listed: no longer one of them.
+    if (!bytes && bytes.error().errno_value() == ENOENT) continue;
+    if (!bytes) return std::unexpected(std::move(bytes.error()).context("read network configuration"));
+    PODNS_TRY(net, parse_network(*bytes, path));
+    for (const auto& other : nets) {
+      if (other.name == net.name) {
+        return invalid_argument("network " + net.name + " is declared twice, in " +
+                                other.source_path + " and in " + path +
+                                ": which one is meant is not clear; rename or remove one");
+      }
+    }
+    nets.push_back(std::move(net));
+  }
+  return nets;
+}
+
 Result<NetworkConfig> load_network(const std::string& conf_dir,
                                    const std::optional<std::string>& name) {
-  PODNS_TRY(files, network_files(conf_dir));
-  if (files.empty()) {
+  PODNS_TRY(nets, load_networks(conf_dir));
+  if (nets.empty()) {
     return plain_error(ENOENT,
                        "no network configuration (*.conflist, *.conf, *.json) in " + conf_dir);
   }
-
-  auto load = [](const std::string& path) -> Result<NetworkConfig> {
-    PODNS_TRY(bytes, read_file(path, kMaxConfigSize));
-    return parse_network(bytes, path);
-  };
-  if (!name) return load(files.front());
-
-  std::string skipped;
-  for (const auto& path : files) {
-    auto net = load(path);
-    if (!net) {
-      skipped += "; skipped " + net.error().message();
-      continue;
-    }
-    if (net->name == *name) return net;
+  if (!name) return std::move(nets.front());
+  std::string names;
+  for (auto& net : nets) {
+    if (net.name == *name) return std::move(net);
+    names += (names.empty() ? "" : ", ") + net.name;
   }
-  return plain_error(ENOENT, "no network named " + *name + " in " + conf_dir + skipped);
+  return plain_error(ENOENT, "no network named " + *name + " in " + conf_dir + " (it has " +
+                                 names + ")");
 }
 
 }  // namespace podns::cni

@@ -50,10 +50,14 @@ namespace podns::cni {
 // as the pod's loopback, which have nothing to check or to find again.
 enum class Caching { on, off };
 
+// Checks the options: at least one plugin directory, each absolute and
+// without ':', cache directory absolute, timeout and output bound positive.
+// Invalid input otherwise.
+Result<void> validate_options(const Options& options);
+
 class Client {
  public:
-  // Checks the options: plugin directories absolute and without ':',
-  // cache directory absolute, timeout and output bound positive.
+  // validate_options, then a client with them.
   static Result<Client> open(Options options);
 
   Result<nlohmann::json> add(const NetworkConfig& net, const Attachment& a,

@@ -54,9 +54,16 @@ Result<NetworkConfig> parse_network(std::string_view bytes, const std::string& s
 // sorted by file name. ENOENT when the directory does not exist.
 Result<std::vector<std::string>> network_files(const std::string& conf_dir);
 
-// With a name: the network of that name (the lexically first file holding
-// it; files that do not parse are passed over but named in the error when
-// no file matches). Without: the lexically first file, which must parse.
+// Every configuration in `conf_dir` (network_files), parsed, in file-name
+// order. One rule for every use, the default network, a named one and GC
+// alike: a file that cannot be read or parsed is an error that names it
+// (never passed over), and two files declaring the same network name are
+// an error that names both. ENOENT when the directory does not exist.
+Result<std::vector<NetworkConfig>> load_networks(const std::string& conf_dir);
+
+// From load_networks: with a name, the network of that name; without, the
+// lexically first file's. ENOENT when there is none (the error lists the
+// names there are).
 Result<NetworkConfig> load_network(const std::string& conf_dir,
                                    const std::optional<std::string>& name = std::nullopt);
 

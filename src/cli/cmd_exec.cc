@@ -53,10 +53,14 @@ void add_exec(CLI::App& app, Globals& g) {
       "cannot be run");
   cmd->add_option("ID", o->id, "Sandbox ID")->required();
   cmd->add_option("CMD", o->cmd, "The command and its arguments (after --)")->required();
+  // The directories one by one, so that the help (and its man page) can
+  // break the line between them.
+  std::string dirs = kPodPath;
+  for (std::size_t at = 0; (at = dirs.find(':', at)) != std::string::npos; at += 2)
+    dirs.replace(at, 1, ", ");
   cmd->add_flag("--keep-path", o->keep_path,
-                std::string("Look CMD up in the caller's PATH, and pass it on; by default the "
-                            "command runs with PATH=") +
-                    kPodPath);
+                "Look CMD up in the caller's PATH, and pass it on; by default the command runs "
+                "with a standard PATH, the directories " + dirs);
   cmd->callback([o, &g] {
     std::optional<Sandbox> s;
     {

@@ -83,6 +83,9 @@ void add_pinns(CLI::App& app, Globals& g) {
       "CRI-O's pinns command line: make a pod's namespaces and pin them at DIR/<type>ns/NAME "
       "(`podns pinns --help`; the podns binary started as `pinns` does the same)");
   cmd->prefix_command();
+  // Every word after `pinns` is pinns's own: none goes up to the global
+  // options, as the other subcommands' unknown words do.
+  cmd->fallthrough(false);
   cmd->set_help_flag();  // --help goes to pinns's own parser
   cmd->callback([cmd, &g] {
     std::vector<std::string> rest = cmd->remaining();

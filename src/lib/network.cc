@@ -151,7 +151,7 @@ Result<void> Manager::Impl::detach(Sandbox& s) {
   // --root): then our ADD never ran (it found the entry and refused), and
   // only our loopback is to be undone. An unreadable entry does not stop DEL.
   auto cached = client.cache().read(s.net_name, s.id, cni::kPodIfname);
-  if (cached && *cached && (*cached)->netns != s.netns_path()) {
+  if (cached && cached->has_value() && cached->value().netns != s.netns_path()) {
     PODNS_CHECK_CTX(client.del(cni::loopback_network(),
                                {pod.container_id, pod.netns, cni::kLoopbackIfname, pod.args,
                                 pod.capability_args},
@@ -236,8 +236,9 @@ void Manager::Impl::collect_network_garbage(std::vector<RecoverAction>& actions)
   }
   for (const auto& e : *entries) {
     auto owner = sandbox_arg(e);
-    auto lock = owner ? held_if_orphaned(*owner, e) : std::nullopt;
-    if (!lock) {
+    std::optional<Fd> lock;
+    if (owner) lock = held_if_orphaned(*owner, e);
+    if (!owner || !lock) {
       valid.push_back({e.container_id, e.ifname});
       continue;
     }

@@ -77,6 +77,7 @@ void add_exec(CLI::App& app, Globals& g) {
       g.exit_code = fail(std::move(r.error()).context("exec in sandbox " + o->id));
       return;
     }
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): one thread, and exec replaces the process next
     if (!o->keep_path && ::setenv("PATH", kPodPath, 1) < 0) {
       g.exit_code = fail(sys_error("exec in sandbox " + o->id + ": set PATH").error());
       return;

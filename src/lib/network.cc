@@ -10,6 +10,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "podns/cni/exec.h"
 #include "podns/cni/file.h"
@@ -151,7 +152,12 @@ Result<void> Manager::Impl::detach(Sandbox& s) {
   // --root): then our ADD never ran (it found the entry and refused), and
   // only our loopback is to be undone. An unreadable entry does not stop DEL.
   auto cached = client.cache().read(s.net_name, s.id, cni::kPodIfname);
-  if (cached && cached->has_value() && cached->value().netns != s.netns_path()) {
+  bool anothers = false;
+  if (cached) {
+    const std::optional<cni::CacheEntry>& entry = *cached;
+    anothers = entry.has_value() && entry->netns != s.netns_path();
+  }
+  if (anothers) {
     PODNS_CHECK_CTX(client.del(cni::loopback_network(),
                                {pod.container_id, pod.netns, cni::kLoopbackIfname, pod.args,
                                 pod.capability_args},

@@ -54,7 +54,7 @@ void refuse_flags(std::vector<sock_filter>& f, std::uint32_t nr, std::uint32_t m
 int main(int argc, char** argv) {
   std::span<char*> args(argv, static_cast<std::size_t>(argc));
   if (args.size() < 3) {
-    std::fprintf(stderr, "usage: podns-nslimit net|user|user-unshare PROGRAM ARGS...\n");
+    (void)std::fprintf(stderr, "usage: podns-nslimit net|user|user-unshare PROGRAM ARGS...\n");
     return 2;
   }
   std::string_view mode = args[1];
@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   } else if (mode == "user-unshare") {
     mask = CLONE_NEWUSER;
   } else {
-    std::fprintf(stderr, "podns-nslimit: unknown mode %s\n", args[1]);
+    (void)std::fprintf(stderr, "podns-nslimit: unknown mode %s\n", args[1]);
     return 2;
   }
 
@@ -95,6 +95,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   ::execv(args[2], &args[2]);
-  std::fprintf(stderr, "podns-nslimit: exec %s: %s\n", args[2], std::strerror(errno));
+  (void)std::fprintf(stderr, "podns-nslimit: exec %s: %s\n", args[2], std::strerror(errno));
   return 127;
 }

@@ -4,11 +4,13 @@
 // what is wrong; nothing is made; the file is never deleted, replaced or
 // repaired; once the fault is gone, everything works.
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -202,7 +204,7 @@ TEST_F(StateDb, AFullFilesystemFailsCreateAndKeepsWhatIsRecorded) {
   {
     std::ofstream fill(dir + "/fill", std::ios::binary);
     const std::string block(4096, 'x');
-    while (fill.write(block.data(), block.size())) {
+    while (fill.write(block.data(), static_cast<std::streamsize>(block.size()))) {
     }
   }
   for (const auto& cmd : std::vector<std::vector<std::string>>{
@@ -234,20 +236,37 @@ TEST_F(StateDb, AFullFilesystemFailsCreateAndKeepsWhatIsRecorded) {
 // reads a line on its stdin: podns waits up to PODNS_DB_TIMEOUT seconds.
 class Holder {
  public:
-  explicit Holder(const std::string& db) {
-    std::string cmd =
-        "python3 -c \"import sqlite3, sys\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE')\n"
-        "print('held', flush=True)\n"
-        "sys.stdin.readline()\n"
-        "c.execute('COMMIT')\n\" " +
-        db + " > " + db + ".held";
-    std::filesystem::remove(db + ".held");
-    pipe_ = ::popen(cmd.c_str(), "w");
+  explicit Holder(const std::string& db) : held_file_(db + ".held") {
+    std::filesystem::remove(held_file_);
+    std::array<int, 2> p{};
+    if (::pipe2(p.data(), O_CLOEXEC) < 0) return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+    posix_spawn_file_actions_addopen(&fa, 1, held_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<std::string> argv{"python3", "-c",
+                                  "import sqlite3, sys\n"
+                                  "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                                  "c.execute('BEGIN IMMEDIATE')\n"
+                                  "print('held', flush=True)\n"
+                                  "sys.stdin.readline()\n"
+                                  "c.execute('COMMIT')\n",
+                                  db};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    int rc = ::posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(p[0]);
+    if (rc != 0) {
+      ::close(p[1]);
+      pid_ = -1;
+      return;
+    }
+    stdin_ = p[1];
     // Wait until it holds the transaction.
-    for (int i = 0; i < 500 && read_bytes(db + ".held") != "held\n"; ++i) ::usleep(10000);
-    held_ = read_bytes(db + ".held") == "held\n";
+    for (int i = 0; i < 500 && read_bytes(held_file_) != "held\n"; ++i) ::usleep(10000);
+    held_ = read_bytes(held_file_) == "held\n";
   }
   ~Holder() { release(); }
   Holder(const Holder&) = delete;
@@ -255,13 +274,18 @@ class Holder {
   bool held() const { return held_; }
   // Lets the transaction go; returns the holder's exit status.
   int release() {
-    if (pipe_ == nullptr) return -1;
-    std::fputs("\n", pipe_);
-    return ::pclose(std::exchange(pipe_, nullptr));
+    if (pid_ < 0) return -1;
+    [[maybe_unused]] ssize_t n = ::write(stdin_, "\n", 1);  // EPIPE if it died: its status says
+    ::close(std::exchange(stdin_, -1));
+    int status = 0;
+    ::waitpid(std::exchange(pid_, -1), &status, 0);
+    return status;
   }
 
  private:
-  FILE* pipe_ = nullptr;
+  std::string held_file_;
+  pid_t pid_ = -1;
+  int stdin_ = -1;
   bool held_ = false;
 };
 

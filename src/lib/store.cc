@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <array>
@@ -32,7 +33,8 @@ Result<int> busy_timeout_ms() {
   char* end = nullptr;
   errno = 0;
   double seconds = std::strtod(env, &end);
-  if (errno != 0 || *end != '\0' || !(seconds >= 0 && seconds <= kMaxBusyTimeoutSeconds)) {
+  if (errno != 0 || *end != '\0' || !std::isfinite(seconds) || seconds < 0 ||
+      seconds > kMaxBusyTimeoutSeconds) {
     return invalid_argument("PODNS_DB_TIMEOUT=" + std::string(env) +
                             ": not a number of seconds from 0 to 3600");
   }

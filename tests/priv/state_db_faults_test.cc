@@ -325,7 +325,8 @@ TEST_F(StateDb, AHeldWriteTransactionIsWaitedForUpToTheBound) {
   auto rm = podns(*env_, {"rm", "b"});
   EXPECT_EQ(rm.exit_code, 0) << rm.err;
   // A bound that is not a number of seconds is a command-line error.
-  for (const char* bad : {"PODNS_DB_TIMEOUT=x", "PODNS_DB_TIMEOUT=-1", "PODNS_DB_TIMEOUT=1e9"}) {
+  for (const char* bad : {"PODNS_DB_TIMEOUT=x", "PODNS_DB_TIMEOUT=-1", "PODNS_DB_TIMEOUT=1e9",
+                          "PODNS_DB_TIMEOUT=nan", "PODNS_DB_TIMEOUT=inf", "PODNS_DB_TIMEOUT=1s"}) {
     auto r = podns_with(*env_, bad, {"ls"});
     EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
     EXPECT_NE(r.err.find("PODNS_DB_TIMEOUT"), std::string::npos) << r.err;

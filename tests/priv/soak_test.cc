@@ -20,7 +20,7 @@ using test::PodnsEnv;
 using test::podns;
 namespace fs = std::filesystem;
 
-constexpr std::uintmax_t kMaxState = 4 * 1024 * 1024;
+constexpr std::uintmax_t kMaxState = std::uintmax_t{4} * 1024 * 1024;
 constexpr int kCycles = 1000;
 
 // The bytes of every file in the state directory.

@@ -253,6 +253,7 @@ class Holder {
                                   "c.execute('COMMIT')\n",
                                   db};
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     int rc = ::posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), environ);

@@ -63,9 +63,9 @@ done
 ip=$(command -v ip) unshare=$(command -v unshare) umount=$(command -v umount)
 
 if [ $quick = 1 ]; then
-  gb_min=0.01 gb_reps=1 cmd_runs=10 cmd_warmup=2 cni_runs=3 cni_warmup=1
+  gb_min=0.01 gb_reps=1 cmd_runs=10 cmd_warmup=2 cni_runs=3 cni_warmup=1 soak_cycles=200 soak_block=100
 else
-  gb_min=1 gb_reps=5 cmd_runs=500 cmd_warmup=20 cni_runs=40 cni_warmup=4
+  gb_min=1 gb_reps=5 cmd_runs=500 cmd_warmup=20 cni_runs=40 cni_warmup=4 soak_cycles=10000 soak_block=1000
 fi
 
 # --- Setup and cleanup -------------------------------------------------------
@@ -254,6 +254,28 @@ after rm -f $ns/netns/pod $ns/userns/pod
   cmdbench_run pinns "$cmd_runs" "$cmd_warmup"
 }
 
+# 8: a soak, create + rm through the command on one root and state
+# directory, $soak_cycles cycles: ms per cycle over the first and the last
+# $soak_block, and the state directory's largest size (checked after every
+# block) and its size at the end.
+soak() {
+  local cli="$podns --root $T/soak/root --state-dir $T/soak/state" net= i t0= t1 size
+  podns_has --network create && net="--network none"
+  : >"$R/soak.part"
+  for ((i = 0; i < soak_cycles; i++)); do
+    ((i % soak_block == 0)) && t0=$(date +%s%N)
+    $cli create "soak-$i" --userns 0:100000:65536 $net >/dev/null && $cli rm "soak-$i" || return 1
+    if (((i + 1) % soak_block == 0)); then
+      t1=$(date +%s%N)
+      size=$(du -sb "$T/soak/state" | cut -f1)
+      awk -v n=$((i + 1)) -v ns=$((t1 - t0)) -v b="$soak_block" -v size="$size" \
+        'BEGIN { printf "%d %.3f %d\n", n, ns / 1e6 / b, size }' >>"$R/soak.part"
+    fi
+  done
+  [ -z "$($cli ls --json | jq -r '.[]')" ] || return 1
+  mv "$R/soak.part" "$R/soak"
+}
+
 # Waits (up to 20 s) for the kernel to free what the last section made
 # (namespaces are torn down by a kernel worker): until Slab stops shrinking.
 settle() {
@@ -269,7 +291,7 @@ settle() {
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 failed=()
-for section in scale pair parallel commands pinns cni; do
+for section in scale pair parallel commands pinns cni soak; do
   say "$section"
   "$section" || { failed+=("$section"); echo "run.sh: $section FAILED" >&2; }
   settle
@@ -353,6 +375,17 @@ else
   pinns_row="| 7 | \`podns pinns\` (the pinns link) vs CRI-O's \`pinns\`: one call for a user+net pod | $(wall_cpu pinns podns-pinns) | $(wall_cpu pinns crio-pinns) | $(ratio "$pinns_podns" "$pinns_crio") | ≤ 1.0× | $(met "$r7" '<=' 1.0) |"
 fi
 
+if [ -f "$R/soak" ]; then
+  soak_first=$(head -1 "$R/soak" | cut -d' ' -f2)
+  soak_last=$(tail -1 "$R/soak" | cut -d' ' -f2)
+  soak_max=$(cut -d' ' -f3 "$R/soak" | sort -n | tail -1)
+  soak_end=$(tail -1 "$R/soak" | cut -d' ' -f3)
+  soak_row="| 8 | \`podns create\` + \`podns rm\` after $soak_cycles cycles on one state directory vs at the start (ms per cycle, the last $soak_block vs the first) | $(calc '%.2f ms' "$soak_last") | $(calc '%.2f ms' "$soak_first") | $(ratio "$soak_last" "$soak_first") | reported | — |
+| 8' | the state directory (database, WAL, its index) in that soak: largest, and at the end | $(calc '%.0f KiB' "$soak_max / 1024") | $(calc '%.0f KiB' "$soak_end / 1024") | | < 4 MiB | $(met "$soak_max" '<=' 4194304) |"
+else
+  soak_row="| 8 | \`podns create\` + \`podns rm\`, $soak_cycles cycles on one state directory | FAILED | | | reported | — |"
+fi
+
 # Per-op cost against live sandboxes: the plot's data.
 : >"$T/scale.dat"
 for n in 10 100 250 500 1000; do
@@ -408,6 +441,7 @@ fi
   echo "| 4' | (for comparison) the floor: 2 parallel streams vs 1 | $(per_s "$floor_ops2") | $(per_s "$floor_ops1") | $(ratio "$floor_ops2" "$floor_ops1") | | |"
   echo "$cni_row"
   echo "$pinns_row"
+  echo "$soak_row"
   echo "| 6a | peak RSS of \`podns create\` | $([ -n "$rss_kib" ] && calc '%.1f MiB' "$rss_kib / 1024" || echo FAILED) | | | ≤ 8 MiB | $(met "$rss_kib" '<=' 8192) |"
   echo "| 6b | kernel memory per live sandbox (Slab + Percpu growth over 1,000) | $([ -n "$kmem_kib" ] && calc '%.0f KiB' "$kmem_kib" || echo FAILED) | | | reported | — |"
   echo
@@ -444,6 +478,9 @@ fi
   echo "   --uid-mapping=0-100000-65536@ --gid-mapping=0-100000-65536@\` through a link \`pinns\` -> podns (as LIBEXECDIR/podns/pinns), and"
   echo "   the same with CRI-O's pinns (\`PINNS=\`, built from CRI-O's pinns/src by the person running the benchmark); each"
   echo "   call is followed, untimed, by CRI-O's removal (\`umount -l\` of both pins, \`rm\`). DIR is on the runner's tmpfs."
+  echo "8. A shell loop of \`podns create ID --userns 0:100000:65536 --network none\` and \`podns rm ID\`, $soak_cycles"
+  echo "   cycles, root and state on the runner's tmpfs; wall time per block of $soak_block cycles (the loop's own"
+  echo "   fork and exec included), the state directory's size (\`du -sb\`) after each block."
 } >"$out/RESULTS.md"
 
 cat "$out/RESULTS.md"

@@ -18,6 +18,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 man-db
   # what podns works with: runtimes, CNI plugins, a test rootfs, tools
   runc crun containernetworking-plugins busybox-static iproute2 util-linux
+  # systemd-analyze verify checks the boot unit (unit.install.unit)
+  systemd
   # benchmark runner and plot
   hyperfine gnuplot-nox jq
   # fuzzing (scripts/fuzz.sh): clang 16 with libFuzzer and the sanitizer

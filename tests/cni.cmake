@@ -31,6 +31,7 @@ add_executable(podns_cni_priv_tests
   priv/cni_network_test.cc
   priv/network_cli_test.cc
   priv/lifecycle_network_test.cc
+  priv/soak_network_test.cc
 )
 target_link_libraries(podns_cni_priv_tests PRIVATE podns_testenv GTest::gtest_main)
 target_compile_definitions(podns_cni_priv_tests PRIVATE PODNS_FAKE_CNI_DIR="${PODNS_FAKE_CNI_DIR}")

@@ -12,3 +12,7 @@ add_test(NAME unit.docs.completion
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/docs/completion.sh ${PODNS_DOC_DIR}/podns.bash)
 add_test(NAME unit.install.subproject
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/subproject.sh ${PROJECT_SOURCE_DIR})
+# systemd-analyze verify accepts the boot unit as configured for installation.
+add_test(NAME unit.install.unit
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/unit.sh ${PROJECT_BINARY_DIR}/podns-recover.service
+                 $<TARGET_FILE:podns-cli> ${CMAKE_INSTALL_FULL_BINDIR}/podns)

@@ -149,6 +149,9 @@ std::string main_page(const CLI::App& root) {
   out << ".SH ENVIRONMENT\n.TP\nPODNS_FAULT\n"
       << roff("STEP:error or STEP:crash: fail, or SIGKILL the process, at the named step "
               "(for tests; podns fault-steps lists the steps).")
+      << "\n.TP\nPODNS_DB_TIMEOUT\n"
+      << roff("Seconds a write waits for another process's write transaction on the state "
+              "database before failing with \"database is locked\" (0 to 3600, default 30).")
       << "\n.SH FILES\n"
       << ".TP\n/run/podns/ID/\n" << roff("The pins of sandbox ID: user, net, ipc, uts.") << "\n"
       << ".TP\n/var/lib/podns/podns.db\n" << roff("The state database (SQLite).") << "\n"

@@ -188,6 +188,30 @@ int make_namespaces(const Plan& p, Report& r) {
 }
 
 // Reads the helper's report and turns a failure into an error.
+// ENOSPC from clone or unshare of a namespace is the kernel's per-user
+// namespace limit (user.max_*_namespaces, counted in this user namespace and
+// every one above it): the message names the limit, as an operator would
+// raise it.
+constexpr const char* kUserLimit =
+    "the kernel's limit on user namespaces is reached (sysctl user.max_user_namespaces)";
+
+std::string limits_of(const NamespaceRequest& req) {
+  std::string names;
+  auto add = [&](bool asked, const char* name) {
+    if (!asked) return;
+    if (!names.empty()) names += ", ";
+    names += "user.max_";
+    names += name;
+    names += "_namespaces";
+  };
+  add(req.net, "net");
+  add(req.ipc, "ipc");
+  add(req.uts, "uts");
+  add(req.cgroup, "cgroup");
+  add(req.mnt, "mnt");
+  return "the kernel's limit on namespaces is reached (sysctl " + names + ")";
+}
+
 Result<void> read_report(const Fd& sock, const NamespaceRequest& req) {
   Report r{};
   ssize_t n;
@@ -203,12 +227,24 @@ Result<void> read_report(const Fd& sock, const NamespaceRequest& req) {
     if (i < req.ipc_sysctls.size())
       return errno_error(r.err, "helper: write sysctl", req.ipc_sysctls[i].first);
   }
+  if (r.err == ENOSPC && r.step == Step::unshare_userns)
+    return errno_error(r.err, std::string("helper: ") + step_name(r.step) + ": " + kUserLimit);
+  if (r.err == ENOSPC && r.step == Step::unshare)
+    return errno_error(r.err, std::string("helper: ") + step_name(r.step) + ": " + limits_of(req));
   if ((r.step == Step::become_owner || r.step == Step::unshare_userns) && req.owner) {
     return errno_error(r.err, std::string("helper: ") + step_name(r.step) + " as uid " +
                                   std::to_string(req.owner->uid) + " gid " +
                                   std::to_string(req.owner->gid));
   }
   return errno_error(r.err, std::string("helper: ") + step_name(r.step));
+}
+
+// Clones the helper, into a new user namespace if `userns`.
+Result<sys::Child> clone_helper(bool userns) {
+  auto child = sys::clone3(userns ? CLONE_NEWUSER : 0, SIGCHLD);
+  if (!child && userns && child.error().errno_value() == ENOSPC)
+    return errno_error(ENOSPC, std::string("clone3 user namespace: ") + kUserLimit);
+  return child;
 }
 
 Result<void> write_map(const std::string& proc_dir, const char* file, const IdMap& map) {
@@ -258,7 +294,7 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
                   req.sysctls.size(),
                   req.ipc_sysctls.data(),
                   req.ipc_sysctls.size()};
-  PODNS_TRY(child, sys::clone3(req.userns && !req.owner ? CLONE_NEWUSER : 0, SIGCHLD));
+  PODNS_TRY(child, clone_helper(req.userns && !req.owner));
   if (child.pid == 0) helper_main(plan);
   theirs.reset();
   Helper h(child.pid, std::move(child.pidfd));  // kills and reaps on any early return

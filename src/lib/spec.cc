@@ -119,7 +119,10 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
   linux_cfg["namespaces"] = std::move(namespaces);
   if (s.host_network) {
     // The kernel refuses a fresh sysfs for a netns the container's user
-    // namespace does not own (the host's): bind the host's /sys, read-only.
+    // namespace does not own (the host's): bind the host's /sys, read-only
+    // all the way down. `ro` would make only the top mount read-only; the
+    // mounts under it (the cgroup hierarchies among them) would stay
+    // writable. `rro` (mount_setattr(AT_RECURSIVE)) makes every one read-only.
     auto mounts = root.find("mounts");
     if (mounts != root.end() && mounts->is_array()) {
       for (auto& m : *mounts) {
@@ -128,7 +131,7 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
           m = Json{{"destination", "/sys"},
                    {"type", "bind"},
                    {"source", "/sys"},
-                   {"options", Json::array({"rbind", "nosuid", "noexec", "nodev", "ro"})}};
+                   {"options", Json::array({"rbind", "nosuid", "noexec", "nodev", "rro"})}};
         }
       }
     }

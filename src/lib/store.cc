@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <array>
 #include <functional>
 #include <unordered_map>
@@ -20,7 +22,24 @@ namespace podns {
 namespace {
 
 constexpr int kSchemaVersion = 2;
+// How long a write waits for another process's write transaction on the
+// database (SQLite's busy timeout): PODNS_DB_TIMEOUT seconds, 30 by default.
 constexpr int kBusyTimeoutMs = 30000;
+constexpr double kMaxBusyTimeoutSeconds = 3600;
+
+Result<int> busy_timeout_ms() {
+  const char* env = std::getenv("PODNS_DB_TIMEOUT");
+  if (env == nullptr || *env == '\0') return kBusyTimeoutMs;
+  char* end = nullptr;
+  errno = 0;
+  double seconds = std::strtod(env, &end);
+  if (errno != 0 || *end != '\0' || !std::isfinite(seconds) || seconds < 0 ||
+      seconds > kMaxBusyTimeoutSeconds) {
+    return invalid_argument("PODNS_DB_TIMEOUT=" + std::string(env) +
+                            ": not a number of seconds from 0 to 3600");
+  }
+  return static_cast<int>(seconds * 1000);
+}
 // WAL pages before an automatic checkpoint (SQLite's default is 1000). A
 // create and a remove write about a dozen pages; the first connection of
 // every podns command rereads the whole WAL, so a short one is cheaper than
@@ -260,6 +279,7 @@ Store::Store(Store&& o) noexcept
     : dir_(std::move(o.dir_)),
       db_(std::exchange(o.db_, nullptr)),
       lock_file_(std::move(o.lock_file_)),
+      busy_ms_(o.busy_ms_),
       stmts_(std::move(o.stmts_)) {}
 
 Store& Store::operator=(Store&& o) noexcept {
@@ -268,6 +288,7 @@ Store& Store::operator=(Store&& o) noexcept {
     dir_ = std::move(o.dir_);
     db_ = std::exchange(o.db_, nullptr);
     lock_file_ = std::move(o.lock_file_);
+    busy_ms_ = o.busy_ms_;
     stmts_ = std::move(o.stmts_);
   }
   return *this;
@@ -282,7 +303,31 @@ void Store::close() {
 }
 
 Error Store::db_error(const std::string& op) const {
-  return {0, "state database: " + op + ": " + sqlite3_errmsg(db_), dir_ + "/podns.db"};
+  // SQLite's own words, and for the faults an operator must act on, what
+  // to look at: the errno says the same to a program.
+  std::string what = "state database: " + op + ": " + sqlite3_errmsg(db_);
+  int err = 0;
+  switch (sqlite3_errcode(db_)) {
+    case SQLITE_FULL:
+      err = ENOSPC;
+      what += " (the state directory's filesystem is full)";
+      break;
+    case SQLITE_BUSY:
+      err = EBUSY;
+      what += " (another process holds a write transaction; waited " + std::to_string(busy_ms_) +
+              " ms, PODNS_DB_TIMEOUT)";
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      err = EUCLEAN;
+      what += " (the file is damaged; podns leaves it as it is)";
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR: err = sqlite3_system_errno(db_); break;
+    default: break;
+  }
+  return {err, std::move(what), dir_ + "/podns.db"};
 }
 
 Result<void> Store::exec(const char* sql) {
@@ -323,6 +368,7 @@ Result<void> Store::write(const std::function<Result<void>()>& body) {
 }
 
 Result<Store> Store::open(const std::string& state_dir) {
+  PODNS_TRY(busy_ms, busy_timeout_ms());
   PODNS_CHECK(check_secure_path(state_dir, "state directory"));
   PODNS_CHECK_CTX(make_private_dir(state_dir), "create state directory");
   std::string path = state_dir + "/podns.db";
@@ -339,7 +385,8 @@ Result<Store> Store::open(const std::string& state_dir) {
   Store store(state_dir, db);
   store.lock_file_ = std::move(lock_file);
   if (rc != SQLITE_OK) return std::unexpected(store.db_error("open"));
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  store.busy_ms_ = busy_ms;
+  sqlite3_busy_timeout(db, busy_ms);
   PODNS_CHECK(store.exec("PRAGMA synchronous=NORMAL"));
   // Each podns command opens and closes the database once. By default the
   // last connection to close checkpoints the WAL (two fdatasyncs) and

@@ -437,6 +437,41 @@ TEST_P(Containers, OfAHostNetworkPodShareTheHostsNetworkReadOnly) {
   EXPECT_EQ(sorted(Names(out.begin() + 3, out.end())), host_ifaces);
 }
 
+// Read-only all the way down: every mount of the host's /sys that reaches
+// the container, as its own /proc/self/mountinfo lists it, has `ro` among
+// its per-mount options (with `ro` instead of `rro`, the cgroup hierarchies
+// and the other mounts under /sys stay `rw` in runc). A copy of a host
+// mount has the host mount's device, root and mount point; the runtime's
+// own mounts from the config (its cgroup mount, masked paths) do not, and
+// are the runtime's, as in any container (its cgroup v1 tmpfs on
+// /sys/fs/cgroup is rw in runc 1.1 and crun 1.8 alike, whatever the pod).
+TEST_P(Containers, OfAHostNetworkPodSeeEveryMountUnderSysReadOnly) {
+  auto pod = other_pod("hostsys", {"--userns", "0:400000:65536", "--host-network"});
+  ASSERT_FALSE(pod.is_null());
+  // "DEV ROOT POINT OPTIONS" of each mount at or under /sys.
+  const std::string awk =
+      "awk '$5 == \"/sys\" || index($5, \"/sys/\") == 1 { print $3, $4, $5, $6 }' "
+      "/proc/self/mountinfo";
+  auto out = lines(run_in("hostsys", awk));
+  std::set<std::string> host;  // "DEV ROOT POINT"
+  for (const auto& m : lines(test::run({"sh", "-c", awk}).out)) host.insert(m.substr(0, m.rfind(' ')));
+  std::set<std::string> copied;
+  for (const auto& m : out) {
+    auto key = m.substr(0, m.rfind(' '));
+    if (!host.contains(key)) continue;  // the runtime's own
+    copied.insert(key);
+    auto opts = m.substr(m.rfind(' ') + 1);
+    EXPECT_TRUE(opts == "ro" || opts.starts_with("ro,")) << m;
+  }
+  if (GetParam() == "runc") {
+    EXPECT_EQ(copied, host) << "runc binds every host mount under /sys";
+  } else {
+    // crun 1.8 binds /sys without the mounts under it: none of them
+    // reaches the container, read-only or not.
+    EXPECT_EQ(copied.size(), 1u);
+  }
+}
+
 // Whether we have `cap` in our effective set.
 bool have_capability(int cap) {
   std::ifstream in("/proc/self/status");

@@ -242,6 +242,18 @@ TEST(Spec, HostNetworkPodKeepsMountsWhoseDestinationIsNotAString) {
   EXPECT_EQ(j["mounts"][3]["type"], "bind");
 }
 
+// The host's /sys is bound recursively read-only (`rro`), not `ro`, which
+// leaves every mount under /sys writable.
+TEST(Spec, HostNetworkPodGetsTheHostsSysRecursivelyReadOnly) {
+  Sandbox s = pod();
+  s.host_network = true;
+  auto j = join(R"({"linux": {}, "mounts": [
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro"]}]})",
+                s);
+  EXPECT_EQ(j["mounts"][0], Json::parse(R"({"destination": "/sys", "type": "bind",
+    "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "rro"]})"));
+}
+
 TEST(Spec, OnlyAReadySandboxCanBeJoined) {
   for (auto st : {SandboxState::creating, SandboxState::stopped, SandboxState::notready,
                   SandboxState::removing, SandboxState::unknown}) {

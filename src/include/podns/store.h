@@ -91,6 +91,7 @@ class Store {
   std::string dir_;
   sqlite3* db_ = nullptr;
   Fd lock_file_;  // STATE_DIR/locks, for the write lock
+  int busy_ms_ = 0;  // SQLite's busy timeout (PODNS_DB_TIMEOUT)
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
 };
 

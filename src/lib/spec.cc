@@ -83,6 +83,26 @@ std::string userns_request(const Json& linux_cfg) {
   return {};
 }
 
+// For a host-network pod. The kernel refuses a fresh sysfs for a netns the
+// container's user namespace does not own (the host's): the config's /sys
+// becomes a bind of the host's, read-only all the way down. `ro` would make
+// only the top mount read-only; the mounts under it (the cgroup hierarchies
+// among them) would stay writable. `rro` (mount_setattr(AT_RECURSIVE)) makes
+// every one read-only.
+void bind_host_sys(Json& root) {
+  auto mounts = root.find("mounts");
+  if (mounts == root.end() || !mounts->is_array()) return;
+  for (auto& m : *mounts) {
+    // Not value("destination", ""): it throws for a destination that is not a string.
+    if (m.is_object() && m.contains("destination") && m["destination"] == "/sys") {
+      m = Json{{"destination", "/sys"},
+               {"type", "bind"},
+               {"source", "/sys"},
+               {"options", Json::array({"rbind", "nosuid", "noexec", "nodev", "rro"})}};
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
@@ -117,25 +137,7 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
   if (s.ipcns) namespaces.push_back({{"type", "ipc"}, {"path", s.pin_path(nsfs::Type::ipc)}});
   if (s.utsns) namespaces.push_back({{"type", "uts"}, {"path", s.pin_path(nsfs::Type::uts)}});
   linux_cfg["namespaces"] = std::move(namespaces);
-  if (s.host_network) {
-    // The kernel refuses a fresh sysfs for a netns the container's user
-    // namespace does not own (the host's): bind the host's /sys, read-only
-    // all the way down. `ro` would make only the top mount read-only; the
-    // mounts under it (the cgroup hierarchies among them) would stay
-    // writable. `rro` (mount_setattr(AT_RECURSIVE)) makes every one read-only.
-    auto mounts = root.find("mounts");
-    if (mounts != root.end() && mounts->is_array()) {
-      for (auto& m : *mounts) {
-        // Not value("destination", ""): it throws for a destination that is not a string.
-        if (m.is_object() && m.contains("destination") && m["destination"] == "/sys") {
-          m = Json{{"destination", "/sys"},
-                   {"type", "bind"},
-                   {"source", "/sys"},
-                   {"options", Json::array({"rbind", "nosuid", "noexec", "nodev", "rro"})}};
-        }
-      }
-    }
-  }
+  if (s.host_network) bind_host_sys(root);
 
   if (s.has_userns) {
     linux_cfg["uidMappings"] = oci_mappings(s.uid_map);

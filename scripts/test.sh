@@ -2,12 +2,13 @@
 # Installs what is needed, builds, and runs every test: unit, privileged
 # (real namespaces) and end-to-end (real runc, crun and CNI plugins); then
 # the Release build, its Debian package and programs built on it
-# (scripts/package-test.sh); the same tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer (scripts/sanitize.sh), the fuzzers for a
+# (scripts/package-test.sh); the same tests again (but the soak tests and
+# benchmarks) under AddressSanitizer and UndefinedBehaviorSanitizer
+# (scripts/sanitize.sh), the fuzzers for a
 # bounded time (scripts/fuzz.sh) and clang-tidy (scripts/tidy.sh). Any failure, sanitizer report or tidy
 # finding fails the run. Privileged tests fail rather than skip here:
 # PODNS_REQUIRE_PRIVILEGED=1. Arguments go to ctest (both runs).
-# PODNS_FUZZ_SECONDS (default 30) is each fuzz target's time.
+# PODNS_FUZZ_SECONDS (default 20) is each fuzz target's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -16,5 +17,5 @@ export PODNS_REQUIRE_PRIVILEGED=1
 (cd build && ctest --output-on-failure --timeout 600 "$@")
 ./scripts/package-test.sh
 ./scripts/sanitize.sh "$@"
-./scripts/fuzz.sh "${PODNS_FUZZ_SECONDS:-30}"
+./scripts/fuzz.sh "${PODNS_FUZZ_SECONDS:-20}"
 ./scripts/tidy.sh

@@ -6,16 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "exit.h"
 #include "podns/error.h"
 #include "podns/podns.h"
 
 namespace podns::cli {
 
-enum Exit : int {
-  kOk = 0,
-  kFailed = 1,  // the operation failed
-  kUsage = 2,   // the command line (or an argument's value) was wrong
-};
 
 struct Globals {
   Config config;
@@ -65,9 +61,5 @@ void add_exec(CLI::App& app, Globals& g);
 // Hidden: the man pages and the bash completion, for the build.
 void add_doc(CLI::App& app, Globals& g);
 void add_pinns(CLI::App& app, Globals& g);
-
-// `podns pinns`: argv as pinns gets it (argv[0] is the program's name).
-// Returns the exit code. Needs no CLI11 app: main() calls it first.
-int run_pinns(int argc, char** argv);
 
 }  // namespace podns::cli

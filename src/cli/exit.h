@@ -1,0 +1,13 @@
+// The exit codes of every podns command (podns(8), EXIT STATUS), and of
+// the pinns program.
+#pragma once
+
+namespace podns::cli {
+
+enum Exit : int {
+  kOk = 0,
+  kFailed = 1,  // the operation failed
+  kUsage = 2,   // the command line (or an argument's value) was wrong
+};
+
+}  // namespace podns::cli

@@ -13,6 +13,23 @@
 namespace podns::cli {
 
 
+// SIGINT, SIGTERM and SIGHUP are blocked from construction until the
+// process ends: a command that changes state (create, stop, rm) runs to its
+// end, or undoes what it made, before one of them can stop it, and a second
+// one cannot interrupt the undoing. One that arrived is never delivered:
+// the command sees it with arrived() and ends with interrupted(). (SIGKILL
+// cannot be blocked: `podns recover` finishes what it leaves.)
+class DeferredSignals {
+ public:
+  DeferredSignals();
+  // The first of those signals that arrived since, or 0.
+  int arrived() const;
+};
+
+// Says on stderr "podns: interrupted by SIGNAME; WHAT" and returns the exit
+// status for it, kSignalBase + sig.
+int interrupted(int sig, const std::string& what);
+
 struct Globals {
   Config config;
   std::vector<std::string> cni_bin_dirs;  // overrides config.cni.bin_dirs when given

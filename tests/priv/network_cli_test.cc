@@ -81,7 +81,7 @@ TEST_F(NetworkCli, TimingsShowTheNetworkStage) {
   for (const auto& t : out["timings"]) stages.push_back(t["stage"]);
   EXPECT_EQ(stages, (std::vector<std::string>{"checks", "lock", "reserve", "directory", "namespaces",
                                               "pins", "helper exit", "network", "record", "total"}));
-  EXPECT_EQ(podns(env_, {"--cni-bin-dir", bin_dirs_, "rm", "pt"}).exit_code, 0);
+  EXPECT_EQ(podns(env_, {"rm", "pt"}).exit_code, 0);
   expect_nothing_of("pt", *net_);
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cni_env.h"
 #include "testenv.h"
 
 namespace podns {
@@ -30,9 +31,10 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Every record reads as the earlier podns printed it; recover then finishes
-// each sandbox whose pins are gone (releasing the one network attachment
-// through its plugin) and forgets it; the database is then used as any.
+// Every record reads as the earlier podns printed it (keys added since are
+// the only difference); recover then marks each sandbox notready, its
+// namespaces gone (and detaches the one network through its plugin); rm
+// removes each; the database is then used as any.
 TEST(Upgrade, ASchema2DatabaseReadsAsItWasWrittenIsRecoveredAndUsed) {
   PODNS_REQUIRE_PRIVILEGED();
   PodnsEnv env;
@@ -44,17 +46,26 @@ TEST(Upgrade, ASchema2DatabaseReadsAsItWasWrittenIsRecoveredAndUsed) {
     conf << R"({"cniVersion": "1.0.0", "name": "fixture",
                 "plugins": [{"type": "podns-fake", "tag": "eth0"}]})";
   }
-  const std::vector<std::string> bins{"--cni-bin-dir", std::string(PODNS_FAKE_CNI_DIR)};
+  const std::vector<std::string> bins{"--cni-bin-dir",
+                                      std::string(PODNS_FAKE_CNI_DIR) + ":" + test::kCniPlugins};
 
   const json written = json::parse(read_file(kFixtures + "/podns-schema2.ls.json"));
   ASSERT_EQ(written.size(), 6u);
+  // What that podns printed, this one prints: every key with its value.
+  auto same = [](const json& now, const json& then) {
+    for (const auto& [key, value] : then.items()) {
+      EXPECT_EQ(now.value(key, json()), value) << then["id"] << ": " << key;
+    }
+  };
   auto ls = podns(env, {"ls", "--json"});
   ASSERT_EQ(ls.exit_code, 0) << ls.err;
-  EXPECT_EQ(json::parse(ls.out), written);
+  auto listed = json::parse(ls.out);
+  ASSERT_EQ(listed.size(), written.size()) << ls.out;
+  for (std::size_t k = 0; k < written.size(); ++k) same(listed[k], written[k]);
   for (const auto& s : written) {
     auto i = podns(env, {"inspect", s["id"].get<std::string>()});
     ASSERT_EQ(i.exit_code, 0) << i.err;
-    EXPECT_EQ(json::parse(i.out), s);
+    same(json::parse(i.out), s);
   }
 
   std::vector<std::string> recover = bins;
@@ -64,9 +75,19 @@ TEST(Upgrade, ASchema2DatabaseReadsAsItWasWrittenIsRecoveredAndUsed) {
   auto actions = json::parse(r.out, nullptr, false);
   ASSERT_TRUE(actions.is_array()) << r.out;
   for (const auto& s : written) {
+    std::string id = s["id"];
     bool named = false;
-    for (const auto& a : actions) named = named || a.value("sandbox", "") == s["id"];
-    EXPECT_TRUE(named) << "recover said nothing of " << s["id"] << ": " << r.out;
+    for (const auto& a : actions) named = named || (a.value("sandbox", "") == id && a.value("ok", false));
+    EXPECT_TRUE(named) << "recover said nothing of " << id << ": " << r.out;
+    auto i = podns(env, {"inspect", id});
+    ASSERT_EQ(i.exit_code, 0) << i.err;
+    auto now = json::parse(i.out);
+    EXPECT_EQ(now["state"], "notready") << id;
+    EXPECT_EQ(now["network"], json()) << id << ": the network is detached";
+    std::vector<std::string> rm = bins;
+    rm.insert(rm.end(), {"rm", id});
+    auto gone = podns(env, rm);
+    EXPECT_EQ(gone.exit_code, 0) << id << ": " << gone.err;
   }
   ls = podns(env, {"ls", "--json"});
   EXPECT_EQ(json::parse(ls.out), json::array()) << ls.out;

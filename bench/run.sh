@@ -41,6 +41,7 @@ build=${BUILD_DIR:-$here/../build}
 [ -d "$build" ] || { echo "run.sh: no build directory $build (set BUILD_DIR)" >&2; exit 1; }
 build=$(cd "$build" && pwd)
 podns=$build/podns
+podns_pinns=$build/libexec/pinns
 gbench=$build/bench/podns-bench
 cmdbench=$build/bench/podns-cmdbench
 out=${out:-$([ $quick = 1 ] && echo "$build/bench-quick" || echo "$here")}
@@ -230,8 +231,8 @@ EOF
   return "$rc"
 }
 
-# 7: one call for a user+net pod, as CRI-O makes it, through the pinns link
-# against CRI-O's own pinns (PINNS=path; a binary built from CRI-O's
+# 7: one call for a user+net pod, as CRI-O makes it, by podns's pinns program
+# (what `cmake --install` puts at LIBEXECDIR/podns/pinns) against CRI-O's own pinns (PINNS=path; a binary built from CRI-O's
 # pinns/src, never part of this repository), taking turns. CRI-O's removal
 # of the pins (umount -l, rm) follows each call, untimed. Skipped without PINNS.
 pinns() {
@@ -241,8 +242,9 @@ pinns() {
   fi
   [ -x "$PINNS" ] || { echo "PINNS=$PINNS is not an executable" >&2; return 1; }
   local d=$T/pinns maps="--uid-mapping=0-100000-65536@ --gid-mapping=0-100000-65536@" c spec=
-  mkdir -p "$d" && ln -s "$podns" "$d/pinns" || return 1
-  for c in podns-pinns:$d/pinns crio-pinns:$PINNS; do
+  [ -x "$podns_pinns" ] || { echo "no pinns program $podns_pinns" >&2; return 1; }
+  mkdir -p "$d" || return 1
+  for c in podns-pinns:$podns_pinns crio-pinns:$PINNS; do
     local label=${c%%:*} bin=${c#*:} ns=$d/ns-${c%%:*}
     spec+="case $label
 run $bin -d $ns -f pod --net --user $maps
@@ -367,12 +369,12 @@ else
 fi
 
 if [ -f "$R/pinns.skipped" ]; then
-  pinns_row="| 7 | \`podns pinns\` (the pinns link) vs CRI-O's \`pinns\`: one call for a user+net pod | skipped: $(cat "$R/pinns.skipped") | | | ≤ 1.0× | — |"
+  pinns_row="| 7 | \podns's \`pinns\` program (LIBEXECDIR/podns/pinns) vs CRI-O's \`pinns\`: one call for a user+net pod | skipped: $(cat "$R/pinns.skipped") | | | ≤ 1.0× | — |"
 else
   pinns_podns=$(cb pinns podns-pinns .median_ms)
   pinns_crio=$(cb pinns crio-pinns .median_ms)
   r7=$(calc %.4f "$pinns_podns / $pinns_crio")
-  pinns_row="| 7 | \`podns pinns\` (the pinns link) vs CRI-O's \`pinns\`: one call for a user+net pod | $(wall_cpu pinns podns-pinns) | $(wall_cpu pinns crio-pinns) | $(ratio "$pinns_podns" "$pinns_crio") | ≤ 1.0× | $(met "$r7" '<=' 1.0) |"
+  pinns_row="| 7 | \podns's \`pinns\` program (LIBEXECDIR/podns/pinns) vs CRI-O's \`pinns\`: one call for a user+net pod | $(wall_cpu pinns podns-pinns) | $(wall_cpu pinns crio-pinns) | $(ratio "$pinns_podns" "$pinns_crio") | ≤ 1.0× | $(met "$r7" '<=' 1.0) |"
 fi
 
 if [ -f "$R/soak" ]; then
@@ -475,7 +477,7 @@ fi
   echo "   (Slab $(calc '%.0f' "${slab_kib:-0}") KiB, Percpu $(calc '%.0f' "${percpu_kib:-0}") KiB; MemAvailable dropped by"
   echo "   $(calc '%.0f' "${avail_kib:-0}") KiB per sandbox). Other work on the machine shows in it too."
   echo "7. \`podns-cmdbench\`, $cmd_runs rounds after $cmd_warmup warm-up rounds, the two taking turns: \`-d DIR -f pod --net --user"
-  echo "   --uid-mapping=0-100000-65536@ --gid-mapping=0-100000-65536@\` through a link \`pinns\` -> podns (as LIBEXECDIR/podns/pinns), and"
+  echo "   --uid-mapping=0-100000-65536@ --gid-mapping=0-100000-65536@\` by podns's pinns program (BUILD/libexec/pinns, installed as LIBEXECDIR/podns/pinns), and"
   echo "   the same with CRI-O's pinns (\`PINNS=\`, built from CRI-O's pinns/src by the person running the benchmark); each"
   echo "   call is followed, untimed, by CRI-O's removal (\`umount -l\` of both pins, \`rm\`). DIR is on the runner's tmpfs."
   echo "8. A shell loop of \`podns create ID --userns 0:100000:65536 --network none\` and \`podns rm ID\`, $soak_cycles"

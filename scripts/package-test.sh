@@ -79,7 +79,8 @@ for f in /usr/bin/podns "$lib/libpodns.so.$version" "$lib/$soname" "$lib/libpodn
          "$lib/cmake/podns/podnsConfigVersion.cmake" "$lib/cmake/podns/podnsTargets.cmake" \
          "$lib/pkgconfig/podns.pc" /usr/lib/systemd/system/podns-recover.service \
          /usr/share/podns/cni/10-podns.conflist /usr/share/man/man8/podns.8.gz \
-         /usr/share/man/man8/podns-create.8.gz /usr/share/bash-completion/completions/podns; do
+         /usr/share/man/man8/podns-create.8.gz /usr/share/bash-completion/completions/podns \
+         /usr/libexec/podns/pinns; do
   grep -qxF "$f" "$tmp/packaged" || fail "the package has no $f"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -100,6 +101,13 @@ dpkg -i "$deb"
 [ "$(command -v podns)" = /usr/bin/podns ] || fail "podns is $(command -v podns), not /usr/bin/podns"
 [ "$(podns --version)" = "podns $version" ] || fail "podns --version says '$(podns --version)'"
 ldconfig -p | grep -q "$soname" || fail "ldconfig does not know $soname"
+
+step "the installed pinns program (CRI-O's pinns_path)"
+/usr/libexec/podns/pinns --help | grep -q '^Usage: podns pinns' || fail "/usr/libexec/podns/pinns --help"
+mkdir "$tmp/crio"
+/usr/libexec/podns/pinns -d "$tmp/crio/ns" -f pod --net || fail "/usr/libexec/podns/pinns -d ... --net"
+[ "$(stat -f -c %T "$tmp/crio/ns/netns/pod")" = nsfs ] || fail "the pinns program pinned no netns"
+umount "$tmp/crio/ns/netns/pod"
 
 step "create and rm with the installed command"
 g=(--root "$tmp/root" --state-dir "$tmp/state")

@@ -31,10 +31,12 @@ add_executable(podns_cni_priv_tests
   priv/cni_network_test.cc
   priv/network_cli_test.cc
   priv/lifecycle_network_test.cc
+  priv/upgrade_test.cc
   priv/soak_network_test.cc
 )
 target_link_libraries(podns_cni_priv_tests PRIVATE podns_testenv GTest::gtest_main)
-target_compile_definitions(podns_cni_priv_tests PRIVATE PODNS_FAKE_CNI_DIR="${PODNS_FAKE_CNI_DIR}")
+target_compile_definitions(podns_cni_priv_tests PRIVATE PODNS_FAKE_CNI_DIR="${PODNS_FAKE_CNI_DIR}"
+  PODNS_FIXTURES_DIR="${CMAKE_CURRENT_SOURCE_DIR}/fixtures")
 add_dependencies(podns_cni_priv_tests podns-fake-cni)
 gtest_discover_tests(podns_cni_priv_tests TEST_PREFIX "priv.cni." DISCOVERY_TIMEOUT 30
                      PROPERTIES RUN_SERIAL TRUE)

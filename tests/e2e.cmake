@@ -13,7 +13,6 @@ gtest_discover_tests(podns_spec_unit_tests TEST_PREFIX "unit.spec." DISCOVERY_TI
 # End to end (root; fail instead of skipping when PODNS_REQUIRE_PRIVILEGED=1
 # or CI=true). Needs runc, crun, busybox-static, iproute2 and util-linux.
 add_executable(podns_e2e_tests
-  e2e/process.cc
   e2e/runtime.cc
   e2e/containers_test.cc
   e2e/spec_cli_test.cc

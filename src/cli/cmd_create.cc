@@ -1,4 +1,6 @@
 // podns create ID (--userns MAPS | --uidmap MAPS --gidmap MAPS | --no-userns)
+#include <cstdio>
+
 #include "command.h"
 #include "podns/json.h"
 #include "podns/sysctl.h"
@@ -72,6 +74,25 @@ Result<CreateOptions> options_from(const Opts& o, Given given) {
   return opts;
 }
 
+// A create that a signal interrupted is undone: a failed one undid itself
+// (said here), a finished one is removed, with force when its network
+// cannot be detached (what was not undone is then said, as `rm --force`
+// says it). Returns what happened, for interrupted().
+std::string undo_create(Manager& m, const Result<Sandbox>& s) {
+  if (!s) {
+    (void)fail(s.error());
+    return "create had failed (above); nothing of it is left";
+  }
+  if (m.remove(s->id)) return "sandbox " + s->id + " was created, and is removed";
+  auto left = m.force_remove(s->id);
+  if (!left) return "sandbox " + s->id + " was created; removing it failed: " + left.error().message();
+  for (const auto& e : *left) {
+    (void)std::fprintf(stderr, "podns: create %s, undone: not undone: %s\n", s->id.c_str(),
+                       e.message().c_str());
+  }
+  return "sandbox " + s->id + " was created, and is removed (not all of it undone: above)";
+}
+
 }  // namespace
 
 void add_create(CLI::App& app, Globals& g) {
@@ -127,9 +148,14 @@ void add_create(CLI::App& app, Globals& g) {
       g.exit_code = fail(opts.error());
       return;
     }
+    const DeferredSignals signals;
     auto m = open_manager(g);
     if (!m) return;
     auto s = m->create(*opts);
+    if (int sig = signals.arrived(); sig != 0) {
+      g.exit_code = interrupted(sig, undo_create(*m, s));
+      return;
+    }
     if (!s) {
       g.exit_code = fail(s.error());
       return;

@@ -115,7 +115,10 @@ void exit_status(std::ostream& out) {
       << ".TP\n0\nSuccess.\n"
       << ".TP\n1\nThe operation failed; the message on standard error names the step, the path "
          "and the system's error.\n"
-      << ".TP\n2\nThe command line or a value in it was wrong; nothing was changed.\n";
+      << ".TP\n2\nThe command line or a value in it was wrong; nothing was changed.\n"
+      << ".TP\n128 + N\nSignal N (SIGINT: 130, SIGTERM: 143, SIGHUP: 129) arrived during "
+         "create, stop or rm. The operation was finished first, and a create then undone; a "
+         "second signal does not interrupt that. Standard error says which.\n";
 }
 
 void global_options(std::ostream& out, const CLI::App& root, const std::string& intro) {

@@ -19,21 +19,24 @@ void add_rm(CLI::App& app, Globals& g) {
                 "undone is printed, and the CNI cache entry is kept so that `podns recover` "
                 "releases the address later. Exit 0 when the sandbox is gone");
   cmd->callback([o, &g] {
+    const DeferredSignals signals;
     auto m = open_manager(g);
     if (!m) return;
     if (!o->force) {
       if (auto r = m->remove(o->id); !r) g.exit_code = fail(r.error());
-      return;
-    }
-    auto left = m->force_remove(o->id);
-    if (!left) {
+    } else if (auto left = m->force_remove(o->id); !left) {
       g.exit_code = fail(left.error());
-      return;
+    } else {
+      // The sandbox is gone (exit 0); what it left is said, on stderr.
+      for (const auto& e : *left) {
+        (void)std::fprintf(stderr, "podns: rm --force %s: not undone: %s\n", o->id.c_str(),
+                           e.message().c_str());
+      }
     }
-    // The sandbox is gone (exit 0); what it left is said, on stderr.
-    for (const auto& e : *left) {
-      (void)std::fprintf(stderr, "podns: rm --force %s: not undone: %s\n", o->id.c_str(),
-                         e.message().c_str());
+    if (int sig = signals.arrived(); sig != 0) {
+      g.exit_code = interrupted(sig, g.exit_code == kOk ? "rm had finished: sandbox " + o->id +
+                                                              " is removed"
+                                                        : "rm had failed (above)");
     }
   });
 }

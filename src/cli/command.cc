@@ -1,6 +1,10 @@
 #include "command.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -12,6 +16,39 @@ namespace podns::cli {
 int fail(const Error& e) {
   (void)std::fprintf(stderr, "podns: %s\n", e.message().c_str());  // nowhere to report a failure
   return e.is_invalid_input() ? kUsage : kFailed;
+}
+
+namespace {
+
+constexpr std::array kDeferred{SIGINT, SIGTERM, SIGHUP};
+
+sigset_t deferred_set() {
+  sigset_t set;
+  (void)::sigemptyset(&set);
+  for (int sig : kDeferred) (void)::sigaddset(&set, sig);
+  return set;
+}
+
+}  // namespace
+
+DeferredSignals::DeferredSignals() {
+  sigset_t set = deferred_set();
+  // Cannot fail with a valid set and how.
+  (void)::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int DeferredSignals::arrived() const {
+  sigset_t pending;
+  if (::sigpending(&pending) < 0) return 0;
+  for (int sig : kDeferred) {
+    if (::sigismember(&pending, sig) == 1) return sig;
+  }
+  return 0;
+}
+
+int interrupted(int sig, const std::string& what) {
+  (void)std::fprintf(stderr, "podns: interrupted by SIG%s; %s\n", ::sigabbrev_np(sig), what.c_str());
+  return kSignalBase + sig;
 }
 
 namespace {

@@ -6,16 +6,29 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "exit.h"
 #include "podns/error.h"
 #include "podns/podns.h"
 
 namespace podns::cli {
 
-enum Exit : int {
-  kOk = 0,
-  kFailed = 1,  // the operation failed
-  kUsage = 2,   // the command line (or an argument's value) was wrong
+
+// SIGINT, SIGTERM and SIGHUP are blocked from construction until the
+// process ends: a command that changes state (create, stop, rm) runs to its
+// end, or undoes what it made, before one of them can stop it, and a second
+// one cannot interrupt the undoing. One that arrived is never delivered:
+// the command sees it with arrived() and ends with interrupted(). (SIGKILL
+// cannot be blocked: `podns recover` finishes what it leaves.)
+class DeferredSignals {
+ public:
+  DeferredSignals();
+  // The first of those signals that arrived since, or 0.
+  int arrived() const;
 };
+
+// Says on stderr "podns: interrupted by SIGNAME; WHAT" and returns the exit
+// status for it, kSignalBase + sig.
+int interrupted(int sig, const std::string& what);
 
 struct Globals {
   Config config;
@@ -65,9 +78,5 @@ void add_exec(CLI::App& app, Globals& g);
 // Hidden: the man pages and the bash completion, for the build.
 void add_doc(CLI::App& app, Globals& g);
 void add_pinns(CLI::App& app, Globals& g);
-
-// `podns pinns`: argv as pinns gets it (argv[0] is the program's name).
-// Returns the exit code. Needs no CLI11 app: main() calls it first.
-int run_pinns(int argc, char** argv);
 
 }  // namespace podns::cli

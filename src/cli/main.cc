@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "command.h"
+#include "pinns.h"
 #include "podns/version.h"
 
 namespace {
@@ -118,21 +119,6 @@ int parse_and_run(CLI::App& app, Globals& g, int argc, char** argv) {
   return g.exit_code;
 }
 
-// Ends a pinns call at once, once stdio is flushed. Its own objects are all
-// gone by then; what exit() would still do is run the destructors of every
-// other subcommand's static objects (CLI11's validators, eight in each file
-// that includes it) and tear down iostreams: a measurable part of a call
-// CRI-O makes for every pod. Sanitizer builds exit normally, so that
-// LeakSanitizer still checks the pinns path.
-[[noreturn]] void exit_now(int rc) {
-  (void)std::fflush(nullptr);
-#if defined(__SANITIZE_ADDRESS__)
-  std::exit(rc);
-#else
-  std::_Exit(rc);
-#endif
-}
-
 // Started as CRI-O's pinns: the basename of argv[0] is "pinns".
 bool started_as_pinns(const char* argv0) {
   if (argv0 == nullptr) return false;
@@ -148,9 +134,9 @@ int main(int argc, char** argv) {
   try {
     // CRI-O runs pinns for every pod: it goes straight to its parser,
     // without building the CLI11 app of every other subcommand.
-    if (argc > 0 && started_as_pinns(argv[0])) exit_now(podns::cli::run_pinns(argc, argv));
+    if (argc > 0 && started_as_pinns(argv[0])) podns::cli::run_pinns_and_exit(argc, argv);
     if (argc > 1 && std::string_view(argv[1]) == "pinns")
-      exit_now(podns::cli::run_pinns(argc - 1, argv + 1));
+      podns::cli::run_pinns_and_exit(argc - 1, argv + 1);
     return run(argc, argv);
   } catch (const std::exception& e) {
     (void)std::fprintf(stderr, "podns: %s\n", e.what());

@@ -11,11 +11,23 @@
 
 #include <array>
 #include <cerrno>
+#include <optional>
 
 #include "podns/sys.h"
 
 namespace podns {
 namespace {
+
+// What the helper runs after the clone. A helper that shares our memory
+// (sys::clone_vm) runs on a stack AddressSanitizer does not know, and with
+// the calling thread's TLS, where ASan keeps that thread's fake stack
+// frames: its functions are not instrumented. (The syscalls' own wrappers
+// never were.)
+#define PODNS_HELPER_CODE __attribute__((no_sanitize_address))
+
+// The helper's stack when it shares our memory: it calls a few syscall
+// wrappers from a few frames.
+constexpr std::size_t kHelperStackSize = 64 * 1024;
 
 // What the helper reports: errno, the step that failed (errno 0: ready) and,
 // for a sysctl, which one.
@@ -73,7 +85,7 @@ struct Plan {
 };
 
 // Writes `value` to `path` in one write. Async-signal-safe.
-int write_file(const char* path, const std::string& value) {
+PODNS_HELPER_CODE int write_file(const char* path, const std::string& value) {
   int fd = ::open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return errno;
   ssize_t n = ::write(fd, value.data(), value.size());
@@ -84,7 +96,7 @@ int write_file(const char* path, const std::string& value) {
 
 // A death signal, then the check that closes the race with a parent that
 // died before it was set. Returns an errno, 0 when the parent is alive.
-int tie_to_parent(pid_t parent) {
+PODNS_HELPER_CODE int tie_to_parent(pid_t parent) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return errno;
   return ::getppid() == parent ? 0 : ESRCH;
 }
@@ -95,7 +107,7 @@ int tie_to_parent(pid_t parent) {
 // death signal: it is set again, and the parent checked again, at once.
 // Raw syscalls: glibc's set*id would signal the parent's threads, whose
 // descriptors the child inherited.
-int become_owner(const Plan& p) {
+PODNS_HELPER_CODE int become_owner(const Plan& p) {
   if (::prctl(PR_SET_KEEPCAPS, 1) < 0) return errno;
   if (::syscall(SYS_setgroups, 0, nullptr) < 0) return errno;
   if (::syscall(SYS_setresgid, p.owner_gid, p.owner_gid, p.owner_gid) < 0) return errno;
@@ -113,7 +125,7 @@ int become_owner(const Plan& p) {
 // namespace's root keeps them). The credential change clears the death
 // signal (CRI-O's pinns does this change and loses it): set again, and the
 // parent checked again, at once. Raw syscalls, as in become_owner.
-int become_root(const Plan& p) {
+PODNS_HELPER_CODE int become_root(const Plan& p) {
   if (::syscall(SYS_setgroups, 0, nullptr) < 0) return errno;
   if (::syscall(SYS_setresgid, 0, 0, 0) < 0) return errno;
   if (::syscall(SYS_setresuid, 0, 0, 0) < 0) return errno;
@@ -121,10 +133,10 @@ int become_root(const Plan& p) {
 }
 
 // Sends a report; false when the parent is gone.
-bool send(int sock, const Report& r) { return ::write(sock, &r, sizeof r) == sizeof r; }
+PODNS_HELPER_CODE bool send(int sock, const Report& r) { return ::write(sock, &r, sizeof r) == sizeof r; }
 
 // Waits for the parent's word that the maps are written.
-int wait_for_maps(int sock) {
+PODNS_HELPER_CODE int wait_for_maps(int sock) {
   char go = 0;
   ssize_t n;
   do n = ::read(sock, &go, 1);
@@ -136,7 +148,7 @@ int wait_for_maps(int sock) {
 // Once the maps are written: the other namespaces, inside the user namespace
 // (so that it owns them), then what is set in them. Returns an errno, with
 // the step it failed at in `r`.
-int make_namespaces(const Plan& p, Report& r) {
+PODNS_HELPER_CODE int make_namespaces(const Plan& p, Report& r) {
   r.step = Step::wait_for_maps;
   if (int err = wait_for_maps(p.sock)) return err;
   if (p.become_root) {
@@ -164,8 +176,11 @@ int make_namespaces(const Plan& p, Report& r) {
 
 // The helper's whole life. Async-signal-safe: no allocation, no locks, only
 // raw syscalls on memory that was set up before the clone (std::string's
-// data() and size() only read).
-[[noreturn]] void helper_main(const Plan& p) {
+// data() and size() only read). The plan is copied first: a helper that
+// shares our memory outlives the parent's frame that holds it (the request's
+// strings are read only before the last report, while the parent waits).
+[[noreturn]] PODNS_HELPER_CODE void helper_main(const Plan& plan) {
+  const Plan p = plan;
   Report r{0, Step::parent_check, 0};
   r.err = tie_to_parent(p.parent);
   if (r.err == 0 && p.as_owner) {
@@ -239,11 +254,26 @@ Result<void> read_report(const Fd& sock, const NamespaceRequest& req) {
   return errno_error(r.err, std::string("helper: ") + step_name(r.step));
 }
 
-// Clones the helper, into a new user namespace if `userns`.
-Result<sys::Child> clone_helper(bool userns) {
-  auto child = sys::clone3(userns ? CLONE_NEWUSER : 0, SIGCHLD);
+PODNS_HELPER_CODE int helper_entry(void* plan) { helper_main(*static_cast<const Plan*>(plan)); }
+
+// Clones the helper, into a new user namespace if `userns`. One that
+// changes no credential shares our memory, on `stack` (mapped here);
+// one that does is forked (see sys::clone_vm), and runs the plan when
+// this returns {0, -}.
+Result<sys::Child> clone_helper(bool userns, const Plan& plan,
+                                std::optional<sys::ChildStack>& stack) {
+  int flags = userns ? CLONE_NEWUSER : 0;
+  Result<sys::Child> child;
+  if (!plan.as_owner && !plan.become_root) {
+    PODNS_TRY(mapped, sys::ChildStack::map(kHelperStackSize));
+    stack.emplace(std::move(mapped));
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): clone(2)'s argument is void*; the helper only reads it.
+    child = sys::clone_vm(helper_entry, const_cast<Plan*>(&plan), *stack, flags, SIGCHLD);
+  } else {
+    child = sys::clone3(static_cast<unsigned long long>(flags), SIGCHLD);
+  }
   if (!child && userns && child.error().errno_value() == ENOSPC)
-    return errno_error(ENOSPC, std::string("clone3 user namespace: ") + kUserLimit);
+    return errno_error(ENOSPC, std::string("clone user namespace: ") + kUserLimit);
   return child;
 }
 
@@ -294,10 +324,12 @@ Result<Helper> Helper::spawn(const NamespaceRequest& req) {
                   req.sysctls.size(),
                   req.ipc_sysctls.data(),
                   req.ipc_sysctls.size()};
-  PODNS_TRY(child, clone_helper(req.userns && !req.owner));
+  std::optional<sys::ChildStack> stack;
+  PODNS_TRY(child, clone_helper(req.userns && !req.owner, plan, stack));
   if (child.pid == 0) helper_main(plan);
   theirs.reset();
-  Helper h(child.pid, std::move(child.pidfd));  // kills and reaps on any early return
+  // Kills and reaps on any early return.
+  Helper h(child.pid, std::move(child.pidfd), std::move(stack));
 
   if (req.owner) PODNS_CHECK(read_report(ours, req));  // its user namespace exists
   if (req.userns) {
@@ -322,6 +354,14 @@ Result<void> Helper::finish() {
   auto killed = sys::pidfd_kill(pidfd_, SIGKILL);
   auto reaped = sys::pidfd_wait(pidfd_);
   pidfd_.reset();
+  // Its stack goes once it is reaped; if it might still run, never.
+  if (stack_) {
+    if (reaped) {
+      stack_.reset();
+    } else {
+      stack_->release();
+    }
+  }
   if (!killed) return std::unexpected(killed.error());
   if (!reaped) return std::unexpected(reaped.error());
   return {};

@@ -102,6 +102,11 @@ class DirLock {
 // Makes `path` and each missing parent 0755; registers the removal of each
 // one it made.
 Result<SharedFd> make_dir_all(const std::string& path, Rollback& undo) {
+  // DIR itself may lie behind a symlink (/var/run is one): followed, as
+  // CRI-O does. What is below it is never followed. Once it exists (every
+  // pod but a node's first), one open is all.
+  if (int raw = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); raw >= 0)
+    return std::make_shared<Fd>(raw);
   std::size_t pos = 0;
   while (pos != std::string::npos) {
     pos = path.find('/', pos + 1);
@@ -118,8 +123,6 @@ Result<SharedFd> make_dir_all(const std::string& path, Rollback& undo) {
     // Exactly 0755, whatever the umask.
     if (::chmod(part.c_str(), 0755) < 0) return sys_error("chmod", part);
   }
-  // DIR itself may lie behind a symlink (/var/run is one): followed, as
-  // CRI-O does. What is below it is never followed.
   PODNS_TRY(dir, sys::open_at(AT_FDCWD, path, O_RDONLY | O_DIRECTORY));
   return std::make_shared<Fd>(std::move(dir));
 }
@@ -127,6 +130,10 @@ Result<SharedFd> make_dir_all(const std::string& path, Rollback& undo) {
 // Opens DIR/<type>ns, making it 0755 if it is missing.
 Result<SharedFd> make_type_dir(const SharedFd& dir, const std::string& path,
                                const std::string& name, Rollback& undo) {
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  // Made already (by the node's first pod, usually): one open.
+  if (int raw = ::openat(dir->get(), name.c_str(), kFlags); raw >= 0)
+    return std::make_shared<Fd>(raw);
   bool made = false;
   if (::mkdirat(dir->get(), name.c_str(), 0755) == 0) {
     made = true;
@@ -138,7 +145,7 @@ Result<SharedFd> make_type_dir(const SharedFd& dir, const std::string& path,
   } else if (errno != EEXIST) {
     return sys_error("mkdir", path);
   }
-  int raw = ::openat(dir->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int raw = ::openat(dir->get(), name.c_str(), kFlags);
   if (raw < 0 && (errno == ENOTDIR || errno == ELOOP))
     return plain_error(ENOTDIR, path + " exists and is not a directory");
   if (raw < 0) return sys_error("open", path);

@@ -2,6 +2,7 @@
 // or a reboot.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include "podns/fault.h"
 #include "podns/pin.h"
@@ -94,6 +95,10 @@ Result<std::vector<RecoverAction>> Manager::Impl::recover() {
     int raw = ::open(config_.root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (raw < 0) return sys_error("open pin root", config_.root);
     Fd root(raw);
+    // Listed before an rm that held the lock then removed it: nothing to do
+    // (and nothing to report).
+    struct stat st;
+    if (::fstatat(root.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) continue;
     record(id, "removed a pin directory no sandbox owns",
            pin::remove_pod_dir(root, config_.root, id, {}));
     PODNS_CHECK(fault::point("recover.orphan"));

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +45,37 @@ Result<Child> clone3(unsigned long long flags, int exit_signal) {
   if (pid < 0) return sys_error("clone3");
   if (pid == 0) return Child{0, Fd()};
   return Child{static_cast<pid_t>(pid), Fd(pidfd)};
+}
+
+Result<ChildStack> ChildStack::map(std::size_t size) {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  void* base = ::mmap(nullptr, size + page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED) return sys_error("mmap child stack");
+  if (::mprotect(base, page, PROT_NONE) < 0) {
+    int err = errno;
+    ::munmap(base, size + page);
+    return errno_error(err, "mprotect child stack guard");
+  }
+  return ChildStack(base, size + page);
+}
+
+ChildStack::~ChildStack() {
+  if (base_) ::munmap(base_, size_);
+}
+
+Result<Child> clone_vm(int (*fn)(void*), void* arg, const ChildStack& stack, int flags,
+                       int exit_signal) {
+  int pidfd = -1;
+  sigset_t all;
+  sigset_t old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  int pid = ::clone(fn, stack.top(), flags | CLONE_VM | CLONE_PIDFD | exit_signal, arg, &pidfd);
+  int err = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return errno_error(err, "clone");
+  return Child{pid, Fd(pidfd)};
 }
 
 Result<void> pidfd_kill(const Fd& pidfd, int sig) {

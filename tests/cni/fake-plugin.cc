@@ -12,6 +12,7 @@
 //                "deep"         20000 '[' on stdout, exit 0
 //                "wrong-version" a result of cniVersion 0.4.0
 //                "silent"       exit 0, no output at all
+//                "slow"         sleeps "slowMs" milliseconds (default 1000), then succeeds
 //   "faultOn":   a command or list of commands the fault applies to (default: all)
 //   "record":    a file to which each call appends a JSON line:
 //                {"command", "env": [...], "stdin": {...}, "pid", "fds": [...], "sigblk"}
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +38,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 using nlohmann::json;
 
@@ -167,6 +170,9 @@ int run() {
       return 0;
     }
     if (fault == "silent") return 0;
+    if (fault == "slow") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(conf.value("slowMs", 1000)));
+    }
   }
 
   if (command == "VERSION") {

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <sys/mount.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -418,6 +420,112 @@ TEST_F(LifecycleNetwork, ConcurrentCreateAndRmOfDistinctIds) {
     }
   }
   RecordProperty("overlapping_pairs", overlapping);
+  expect_nothing();
+}
+
+// Issue 16: four processes at a time creating and removing pods on one
+// bridge network, one root and one state directory, with `podns recover`
+// run again and again among them. Two pods alive at once never have one
+// address; recover finds nothing to do (nothing crashed); every command
+// succeeds; what each create said is what `inspect` says afterwards for
+// the pods kept; and once they are removed nothing is left.
+TEST_F(LifecycleNetwork, FourStreamsAndRecoverAmongThemAgreeAndLeaveNothing) {
+  using Clock = std::chrono::steady_clock;
+  struct Life {
+    std::string id, address;
+    Clock::time_point from, to;  // surely alive: create's return to rm's start
+    json created;                // what create printed
+  };
+  constexpr int kStreams = 4;
+  constexpr int kCycles = 10;
+  constexpr int kKept = 2;  // the last pods of each stream stay for inspect
+  std::array<std::vector<std::string>, kStreams> failures;
+  std::array<std::vector<Life>, kStreams> lives;
+  auto stream = [&](int which) {
+    for (int i = 0; i < kCycles + kKept; ++i) {
+      std::string id = "f" + std::to_string(which) + "-" + std::to_string(i);
+      auto c = podns(env_, {"create", id, "--userns", "auto"});
+      Life life{id, "", Clock::now(), Clock::time_point::max(), {}};
+      if (c.exit_code != 0) {
+        failures[which].push_back("create " + id + ": " + c.err);
+        continue;
+      }
+      life.created = json::parse(c.out);
+      life.address = test::address_of(life.created["network"]);
+      if (i >= kCycles) {  // kept
+        lives[which].push_back(life);
+        continue;
+      }
+      life.to = Clock::now();
+      lives[which].push_back(life);
+      auto r = podns(env_, {"rm", id});
+      if (r.exit_code != 0) failures[which].push_back("rm " + id + ": " + r.err);
+    }
+  };
+  std::atomic<bool> done{false};
+  std::vector<std::string> recovered;
+  int recover_runs = 0;
+  std::thread recoverer([&] {
+    while (!done) {
+      auto r = podns(env_, {"recover", "--json"});
+      ++recover_runs;
+      if (r.exit_code != 0) {
+        recovered.push_back("exit " + std::to_string(r.exit_code) + ": " + r.err);
+      } else if (json::parse(r.out) != json::array()) {
+        recovered.push_back(r.out);
+      }
+    }
+  });
+  std::vector<std::thread> streams;
+  for (int w = 0; w < kStreams; ++w) streams.emplace_back(stream, w);
+  for (auto& t : streams) t.join();
+  done = true;
+  recoverer.join();
+
+  for (int w = 0; w < kStreams; ++w) {
+    EXPECT_TRUE(failures[w].empty()) << failures[w].size() << " failures, first: " << failures[w].front();
+  }
+  EXPECT_GT(recover_runs, 1);
+  EXPECT_TRUE(recovered.empty()) << recovered.size() << " recover runs did something, first: "
+                                 << recovered.front();
+  std::vector<Life> all;
+  for (const auto& l : lives) all.insert(all.end(), l.begin(), l.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kStreams * (kCycles + kKept)));
+  int overlapping = 0;
+  for (std::size_t a = 0; a < all.size(); ++a) {
+    EXPECT_EQ(all[a].address.rfind(net_->subnet_prefix(), 0), 0u) << all[a].id << ": " << all[a].address;
+    for (std::size_t b = a + 1; b < all.size(); ++b) {
+      if (all[a].from < all[b].to && all[b].from < all[a].to) {
+        ++overlapping;
+        EXPECT_NE(all[a].address, all[b].address) << all[a].id << " and " << all[b].id << " alive at once";
+      }
+    }
+  }
+  RecordProperty("overlapping_pairs", overlapping);
+  // The kept pods: inspect says what create said, their eth0 has that
+  // address, and the leases are exactly theirs.
+  std::set<std::string> kept_addresses;
+  for (const auto& l : all) {
+    if (l.to != Clock::time_point::max()) continue;
+    auto i = podns(env_, {"inspect", l.id});
+    ASSERT_EQ(i.exit_code, 0) << l.id << ": " << i.err;
+    auto got = json::parse(i.out);
+    EXPECT_EQ(got, l.created) << l.id;
+    EXPECT_EQ(test::addresses(got["netns"].get<std::string>(), "eth0"),
+              std::vector<std::string>{l.address})
+        << l.id;
+    kept_addresses.insert(test::without_prefix(l.address));
+  }
+  EXPECT_EQ(kept_addresses.size(), static_cast<std::size_t>(kStreams * kKept));
+  auto leases = net_->leases();
+  EXPECT_EQ(std::set<std::string>(leases.begin(), leases.end()), kept_addresses);
+  auto ls = json::parse(podns(env_, {"ls", "--json"}).out);
+  EXPECT_EQ(ls.size(), static_cast<std::size_t>(kStreams * kKept)) << ls.dump();
+  for (const auto& l : all) {
+    if (l.to == Clock::time_point::max()) {
+      EXPECT_EQ(podns(env_, {"rm", l.id}).exit_code, 0) << l.id;
+    }
+  }
   expect_nothing();
 }
 

@@ -2,11 +2,14 @@
 // library: who owns what, what a joiner sees, and that nothing leaks.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "podns/helper.h"
 #include "podns/nsfs.h"
 #include "podns/podns.h"
 #include "testenv.h"
@@ -263,6 +267,43 @@ TEST_F(Namespaces, HelperDoesNotOutliveCreate) {
   std::ifstream in("/proc/self/task/" + std::to_string(::getpid()) + "/children");
   std::getline(in, children);
   EXPECT_TRUE(children.empty()) << children;
+}
+
+// The helper (helper.h): one that changes no credential runs in our memory
+// (no page table copied, none torn down); one that changes its uid is
+// forked, since a uid change in memory it shared with us would make this
+// process not dumpable for good (no core dump; /proc/self owned by root).
+// kcmp(KCMP_VM) says whether two processes share their memory.
+TEST_F(Namespaces, OnlyAHelperThatKeepsItsCredentialsSharesOurMemory) {
+  ASSERT_EQ(::prctl(PR_GET_DUMPABLE), 1);
+  const nsfs::Maps maps{IdMap{IdMapping{0, 100000, 65536}}, IdMap{IdMapping{0, 100000, 65536}}};
+  struct Case {
+    const char* what;
+    NamespaceRequest req;
+    bool shares;
+  };
+  NamespaceRequest plain{.userns = maps};
+  NamespaceRequest no_userns{};
+  NamespaceRequest owner{.userns = maps, .owner = NamespaceRequest::Owner{100000, 100000}};
+  NamespaceRequest ipc{.userns = maps, .ipc = true};
+  ipc.ipc_sysctls = {{"/proc/sys/kernel/shmmni", "1024"}};
+  const std::vector<Case> cases{{"user and net", plain, true},
+                                {"net only", no_userns, true},
+                                {"an owner", owner, false},
+                                {"IPC sysctls in a new user namespace", ipc, false}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto h = Helper::spawn(c.req);
+    ASSERT_TRUE(h) << h.error().message();
+    // ns_path is /proc/PID/ns/...: the helper's PID, while it is unreaped.
+    std::string path = h->ns_path(nsfs::Type::net);
+    pid_t pid = std::stoi(path.substr(6, path.find('/', 6) - 6));
+    long same = ::syscall(SYS_kcmp, ::getpid(), pid, KCMP_VM, 0, 0);
+    ASSERT_GE(same, 0) << "kcmp: " << std::strerror(errno);
+    EXPECT_EQ(same == 0, c.shares);
+    ASSERT_TRUE(h->finish());
+    EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 1) << "this process is no longer dumpable";
+  }
 }
 
 }  // namespace

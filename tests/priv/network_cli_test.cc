@@ -12,11 +12,14 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 
 #include "cni_env.h"
+#include "process.h"
 #include "testenv.h"
 
 namespace podns {
@@ -466,6 +469,104 @@ TEST_F(NetworkCli, AFailingChainLeavesNothing) {
       ADD_FAILURE() << "row left; rm: " << rm.exit_code << " " << rm.err;
     }
   }
+}
+
+// A signal while create, stop or rm runs (issue 16): each runs to its end
+// first, with the signals blocked, so that a second one cannot cut the
+// undoing short. The plugin after the bridge is slow, so that the signals
+// come while the network is being attached or detached; they go to the
+// command's process group, as a terminal's Ctrl-C does (the plugins run in
+// groups of their own).
+class SignalsCli : public NetworkCli {
+ protected:
+  // Writes the network: the bridge, then the fake plugin, slow on `slow_on`
+  // and recording every call.
+  void write_network(const std::string& slow_on) {
+    net_->write(env_.cni_conf_dir(), {json{{"type", "podns-fake"},
+                                           {"fault", "slow"},
+                                           {"faultOn", slow_on},
+                                           {"slowMs", 1500},
+                                           {"record", record_}}});
+  }
+
+  // Starts the command, waits for the fake plugin's `command` call to begin,
+  // then signals the group with each of `sigs`, 200 ms apart.
+  e2e::Outcome interrupt(const std::vector<std::string>& args, const std::string& command,
+                         const std::vector<int>& sigs) {
+    std::vector<std::string> all{"--cni-bin-dir", bin_dirs_};
+    all.insert(all.end(), args.begin(), args.end());
+    auto p = e2e::Process::start(test::podns_argv(env_, all));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::ranges::count(calls(), command) == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(std::ranges::count(calls(), command), 1) << "the plugin's " << command << " never began";
+    for (int sig : sigs) {
+      p.signal_group(sig);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return p.wait(std::chrono::seconds(30));
+  }
+
+  // The fake plugin's calls so far, in order ("ADD", "DEL", ...; not VERSION).
+  std::vector<std::string> calls() const {
+    std::vector<std::string> out;
+    std::ifstream in(record_);
+    for (std::string line; std::getline(in, line);) {
+      auto j = json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("command", "") != "VERSION") out.push_back(j.value("command", ""));
+    }
+    return out;
+  }
+
+  const std::string bin_dirs_ = test::kCniPlugins + ":" + kFakeDir;
+  test::TempDir dir_;
+  std::string record_ = dir_.path() + "/calls.jsonl";
+};
+
+TEST_F(SignalsCli, CtrlCTwiceDuringCreateFinishesItThenRemovesItAndExits130) {
+  write_network("ADD");
+  auto o = interrupt({"create", "ps", "--userns", "0:100000:65536", "--network", net_->name()},
+                     "ADD", {SIGINT, SIGINT});
+  EXPECT_FALSE(o.timed_out);
+  EXPECT_EQ(o.exit_code, 130) << o.describe();
+  EXPECT_NE(o.err.find("podns: interrupted by SIGINT; sandbox ps was created, and is removed"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(o.out, "");  // no JSON for a sandbox that is gone
+  // The ADD ran to its end and was undone by a DEL: nothing was cut short.
+  EXPECT_EQ(calls(), (std::vector<std::string>{"ADD", "DEL"}));
+  expect_nothing_of("ps", *net_);
+  auto rec = podns(env_, {"recover", "--json"});
+  EXPECT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_EQ(json::parse(rec.out), json::array()) << "left for recover: " << rec.out;
+}
+
+TEST_F(SignalsCli, SigtermDuringRmFinishesItAndExits143) {
+  write_network("DEL");
+  create("pr", {"--network", net_->name(), "--cni-bin-dir", bin_dirs_});
+  ASSERT_EQ(calls(), std::vector<std::string>{"ADD"});
+  auto o = interrupt({"rm", "pr"}, "DEL", {SIGTERM, SIGTERM});
+  EXPECT_EQ(o.exit_code, 143) << o.describe();
+  EXPECT_NE(o.err.find("podns: interrupted by SIGTERM; rm had finished: sandbox pr is removed"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(calls(), (std::vector<std::string>{"ADD", "DEL"}));
+  expect_nothing_of("pr", *net_);
+}
+
+TEST_F(SignalsCli, SighupDuringStopFinishesItAndExits129) {
+  write_network("DEL");
+  create("pt", {"--network", net_->name(), "--cni-bin-dir", bin_dirs_});
+  auto o = interrupt({"stop", "pt"}, "DEL", {SIGHUP});
+  EXPECT_EQ(o.exit_code, 129) << o.describe();
+  EXPECT_NE(o.err.find("podns: interrupted by SIGHUP; stop had finished: sandbox pt is stopped"),
+            std::string::npos)
+      << o.err;
+  auto i = podns(env_, {"inspect", "pt"});
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_EQ(json::parse(i.out).value("state", ""), "stopped") << i.out;
+  EXPECT_EQ(net_->leases(), std::vector<std::string>{});
+  EXPECT_EQ(podns(env_, {"--cni-bin-dir", bin_dirs_, "rm", "pt"}).exit_code, 0);
 }
 
 }  // namespace

@@ -103,8 +103,10 @@ std::string read_in(const std::vector<std::pair<std::string, int>>& joins, const
   return out;
 }
 
-// How podns is started: as `podns pinns`, or under the name `pinns`.
-enum class Form { subcommand, named };
+// How podns's pinns is started: as `podns pinns`, as the podns binary under
+// the name `pinns`, or as the pinns program (what `cmake --install` puts
+// at LIBEXECDIR/podns/pinns).
+enum class Form { subcommand, named, program };
 
 class Pinns : public ::testing::TestWithParam<Form> {
  protected:
@@ -123,7 +125,9 @@ class Pinns : public ::testing::TestWithParam<Form> {
   }
 
   Strings command(const Strings& args, Form form) const {
-    Strings argv = form == Form::named ? Strings{bin_} : Strings{test::podns_cli(), "pinns"};
+    Strings argv = form == Form::named     ? Strings{bin_}
+                   : form == Form::program ? Strings{PODNS_PINNS_PATH}
+                                           : Strings{test::podns_cli(), "pinns"};
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }
@@ -631,9 +635,15 @@ TEST_P(Pinns, TwoCallsOnOnePathAtOnceMakeOnePin) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Forms, Pinns, ::testing::Values(Form::subcommand, Form::named),
+INSTANTIATE_TEST_SUITE_P(Forms, Pinns,
+                         ::testing::Values(Form::subcommand, Form::named, Form::program),
                          [](const auto& param_info) {
-                           return param_info.param == Form::named ? "PinnsName" : "PodnsPinns";
+                           switch (param_info.param) {
+                             case Form::named: return "PinnsName";
+                             case Form::program: return "PinnsProgram";
+                             case Form::subcommand: break;
+                           }
+                           return "PodnsPinns";
                          });
 
 // The CLI11 route: global options before the subcommand are taken and

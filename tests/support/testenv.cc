@@ -154,12 +154,16 @@ Run run(const std::vector<std::string>& argv, const std::string& stdin_text) {
   return r;
 }
 
-Run podns(const PodnsEnv& env, const std::vector<std::string>& args, const std::string& stdin_text) {
+std::vector<std::string> podns_argv(const PodnsEnv& env, const std::vector<std::string>& args) {
   std::vector<std::string> argv{podns_cli(),       "--root",        env.root(),
                                 "--state-dir",     env.state_dir(), "--cni-conf-dir",
                                 env.cni_conf_dir(), "--cni-cache-dir", env.cni_cache_dir()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run(argv, stdin_text);
+  return argv;
+}
+
+Run podns(const PodnsEnv& env, const std::vector<std::string>& args, const std::string& stdin_text) {
+  return run(podns_argv(env, args), stdin_text);
 }
 
 int in_child(const std::function<int(std::string& out)>& fn, std::string* out) {

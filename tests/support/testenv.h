@@ -77,6 +77,8 @@ struct Run {
 };
 // Runs argv (no shell), capturing stdout and stderr.
 Run run(const std::vector<std::string>& argv, const std::string& stdin_text = {});
+// The CLI's argv: the env's globals, then `args`.
+std::vector<std::string> podns_argv(const PodnsEnv& env, const std::vector<std::string>& args);
 // Runs the CLI with the env's globals and then `args`.
 Run podns(const PodnsEnv& env, const std::vector<std::string>& args,
           const std::string& stdin_text = {});

@@ -23,7 +23,11 @@
 // becoming the owner it sets the signal and checks the parent again. The
 // Helper object kills and reaps it on every path.
 // Everything it does after the clone is async-signal-safe: it touches only
-// memory prepared before the clone.
+// memory prepared before the clone. A helper that changes no credential
+// (no owner, no IPC sysctls in a new user namespace) shares our memory on
+// a stack of its own rather than being forked: nothing of our address
+// space is copied for it or torn down when it dies, which halves what a
+// helper costs a process as large as podns (bench/RESULTS.md, row 7).
 #pragma once
 
 #include <sys/types.h>
@@ -37,6 +41,7 @@
 #include "podns/fd.h"
 #include "podns/idmap.h"
 #include "podns/nsfs.h"
+#include "podns/sys.h"
 
 namespace podns {
 
@@ -86,9 +91,11 @@ class Helper {
   Result<void> finish();
 
  private:
-  Helper(pid_t pid, Fd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
+  Helper(pid_t pid, Fd pidfd, std::optional<sys::ChildStack> stack)
+      : pid_(pid), pidfd_(std::move(pidfd)), stack_(std::move(stack)) {}
   pid_t pid_;
   Fd pidfd_;
+  std::optional<sys::ChildStack> stack_;  // when it shares our memory
 };
 
 }  // namespace podns

@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# `cmake --install` puts LIBEXECDIR/podns/pinns, a relative symlink to the
-# installed podns, which then acts as CRI-O's pinns: installs into a
-# temporary DESTDIR (with the configured prefix, and with another given to
-# --prefix), checks the link, and pins a network namespace through it.
+# `cmake --install` puts LIBEXECDIR/podns/pinns, the pinns program (what
+# CRI-O's pinns_path names): installs into a temporary DESTDIR (with the
+# configured prefix, and with another given to --prefix), checks that it is
+# there and is pinns, and pins a network namespace with it.
 #
-#   tests/install_pinns_link.sh CMAKE BUILD_DIR
+#   tests/install_pinns.sh CMAKE BUILD_DIR
 #
 # Needs root for the pin: skipped (77) without it, unless
 # PODNS_REQUIRE_PRIVILEGED=1 or CI=true.
 set -euo pipefail
-cmake=${1:?usage: install_pinns_link.sh CMAKE BUILD_DIR}
-build=${2:?usage: install_pinns_link.sh CMAKE BUILD_DIR}
+cmake=${1:?usage: install_pinns.sh CMAKE BUILD_DIR}
+build=${2:?usage: install_pinns.sh CMAKE BUILD_DIR}
 if [ "$(id -u)" != 0 ]; then
   if [ "${PODNS_REQUIRE_PRIVILEGED:-}" = 1 ] || [ "${CI:-}" = true ]; then
-    echo "install_pinns_link.sh: needs root" >&2
+    echo "install_pinns.sh: needs root" >&2
     exit 1
   fi
-  echo "install_pinns_link.sh: skipped: needs root" >&2
+  echo "install_pinns.sh: skipped: needs root" >&2
   exit 77
 fi
 T=$(mktemp -d /tmp/podns-install-test.XXXXXX)
@@ -25,7 +25,7 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "install_pinns_link.sh: $*" >&2; exit 1; }
+fail() { echo "install_pinns.sh: $*" >&2; exit 1; }
 
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 libexec=$(sed -n 's/^CMAKE_INSTALL_LIBEXECDIR:PATH=//p' "$build/CMakeCache.txt")
@@ -37,11 +37,7 @@ for p in "$prefix" /opt/podns; do
     DESTDIR=$d "$cmake" --install "$build" --prefix "$p" >/dev/null
   fi
   link=$d$p/${libexec:-libexec}/podns/pinns
-  [ -L "$link" ] || fail "no symlink $link"
-  target=$(readlink "$link")
-  case $target in /*) fail "$link -> $target is not relative" ;; esac
-  [ "$(readlink -f "$link")" = "$(readlink -f "$d$p/bin/podns")" ] ||
-    fail "$link -> $target is not the installed podns"
+  [ -f "$link" ] && [ ! -L "$link" ] && [ -x "$link" ] || fail "no program $link"
 
   # It is pinns: its help, exit 2 for a bad command line, and a real pin.
   "$link" --help | grep -q '^Usage: podns pinns' || fail "$link --help"
@@ -53,4 +49,4 @@ for p in "$prefix" /opt/podns; do
   umount "$T/ns/netns/pod"
   rm -rf "$T/ns"
 done
-echo "install_pinns_link.sh: the installed pinns link works (prefixes $prefix and /opt/podns)"
+echo "install_pinns.sh: the installed pinns works (prefixes $prefix and /opt/podns)"

@@ -92,6 +92,10 @@ Process Process::start(const std::vector<std::string>& argv, const std::string& 
   return p;
 }
 
+void Process::signal_group(int sig) const {
+  if (pid_ > 0) (void)::kill(-pid_, sig);
+}
+
 Process::Process(Process&& o) noexcept
     : pid_(std::exchange(o.pid_, -1)),
       pidfd_(std::move(o.pidfd_)),

@@ -1,4 +1,5 @@
-// Running the runtimes from the end-to-end tests: always with a deadline,
+// Running the runtimes from the end-to-end tests, and the command where a
+// test must signal it while it runs: always with a deadline,
 // and with stdout and stderr in anonymous files rather than pipes, because a
 // detached container inherits them and would otherwise keep a reader
 // waiting for an end of file that comes only when the container dies.
@@ -37,6 +38,10 @@ class Process {
   Process& operator=(Process&&) = delete;
   Process(const Process&) = delete;
   ~Process();
+
+  // Sends `sig` to its process group, as a terminal's Ctrl-C does (the
+  // process and its children but those in a group of their own).
+  void signal_group(int sig) const;
 
   // Waits at most `timeout`; past it, kills the process group, reaps, and
   // says so in the outcome.

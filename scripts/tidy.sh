@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 build=build-tidy
 
 cmake -S . -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DPODNS_BUILD_TESTS=ON \
-  -DPODNS_BUILD_BENCH=ON >/dev/null
+  -DPODNS_BUILD_BENCH=ON -DPODNS_UNITY_CLI=OFF >/dev/null
 db=$build/compile_commands.json
 if [ -f fuzz/CMakeLists.txt ]; then
   CC=clang-16 CXX=clang++-16 cmake -S . -B "$build/fuzz" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \

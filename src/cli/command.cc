@@ -22,26 +22,20 @@ namespace {
 
 constexpr std::array kDeferred{SIGINT, SIGTERM, SIGHUP};
 
-sigset_t deferred_set() {
-  sigset_t set;
-  (void)::sigemptyset(&set);
-  for (int sig : kDeferred) (void)::sigaddset(&set, sig);
-  return set;
-}
-
 }  // namespace
 
-DeferredSignals::DeferredSignals() {
-  sigset_t set = deferred_set();
+DeferredSignals::DeferredSignals() : set_() {
+  (void)::sigemptyset(&set_);
+  for (int sig : kDeferred) (void)::sigaddset(&set_, sig);
   // Cannot fail with a valid set and how.
-  (void)::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  (void)::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
 }
 
 int DeferredSignals::arrived() const {
   sigset_t pending;
   if (::sigpending(&pending) < 0) return 0;
   for (int sig : kDeferred) {
-    if (::sigismember(&pending, sig) == 1) return sig;
+    if (::sigismember(&set_, sig) == 1 && ::sigismember(&pending, sig) == 1) return sig;
   }
   return 0;
 }

@@ -2,6 +2,8 @@
 // how an error is shown.
 #pragma once
 
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,6 +26,9 @@ class DeferredSignals {
   DeferredSignals();
   // The first of those signals that arrived since, or 0.
   int arrived() const;
+
+ private:
+  sigset_t set_;
 };
 
 // Says on stderr "podns: interrupted by SIGNAME; WHAT" and returns the exit

@@ -27,7 +27,7 @@ namespace {
 
 // The helper's stack when it shares our memory: it calls a few syscall
 // wrappers from a few frames.
-constexpr std::size_t kHelperStackSize = 64 * 1024;
+constexpr std::size_t kHelperStackSize = std::size_t{64} * 1024;
 
 // What the helper reports: errno, the step that failed (errno 0: ready) and,
 // for a sysctl, which one.

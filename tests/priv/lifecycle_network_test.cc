@@ -477,6 +477,7 @@ TEST_F(LifecycleNetwork, FourStreamsAndRecoverAmongThemAgreeAndLeaveNothing) {
     }
   });
   std::vector<std::thread> streams;
+  streams.reserve(kStreams);
   for (int w = 0; w < kStreams; ++w) streams.emplace_back(stream, w);
   for (auto& t : streams) t.join();
   done = true;

@@ -9,7 +9,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -25,11 +24,6 @@ using test::podns;
 namespace fs = std::filesystem;
 
 const std::string kFixtures = PODNS_FIXTURES_DIR;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Every record reads as the earlier podns printed it (keys added since are
 // the only difference); recover then marks each sandbox notready, its
@@ -49,7 +43,7 @@ TEST(Upgrade, ASchema2DatabaseReadsAsItWasWrittenIsRecoveredAndUsed) {
   const std::vector<std::string> bins{"--cni-bin-dir",
                                       std::string(PODNS_FAKE_CNI_DIR) + ":" + test::kCniPlugins};
 
-  const json written = json::parse(read_file(kFixtures + "/podns-schema2.ls.json"));
+  const json written = json::parse(test::slurp(kFixtures + "/podns-schema2.ls.json"));
   ASSERT_EQ(written.size(), 6u);
   // What that podns printed, this one prints: every key with its value.
   auto same = [](const json& now, const json& then) {

@@ -4,7 +4,6 @@ target_sources(podns_objects PRIVATE
   src/lib/cni/version.cc
   src/lib/cni/validate.cc
   src/lib/cni/parse.cc
-  src/lib/cni/file.cc
   src/lib/cni/config.cc
   src/lib/cni/request.cc
   src/lib/cni/exec.cc

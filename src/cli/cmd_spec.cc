@@ -6,6 +6,7 @@
 
 #include "command.h"
 #include "podns/atomic_file.h"
+#include "podns/file.h"
 #include "podns/spec.h"
 
 namespace podns::cli {
@@ -15,7 +16,7 @@ namespace {
 Result<void> filter(const Sandbox& s) {
   int raw = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
   if (raw < 0) return sys_error("dup", "standard input");
-  PODNS_TRY(config, atomic_file::read_all(Fd(raw), "standard input"));
+  PODNS_TRY(config, file::read_all(Fd(raw), "standard input", atomic_file::kMaxSize));
   PODNS_TRY(out, spec::join_sandbox(config, s));
   // A write error is found and reported when main flushes stdout.
   (void)std::fwrite(out.data(), 1, out.size(), stdout);

@@ -8,7 +8,9 @@
 #include "podns/cni/pod.h"
 #include "podns/cni/validate.h"
 #include "podns/fault.h"
+#include "podns/file.h"
 #include "podns/helper.h"
+#include "podns/host_ranges.h"
 #include "podns/pin.h"
 #include "podns/manager_impl.h"
 #include "podns/secure_path.h"
@@ -209,18 +211,16 @@ Result<void> Manager::Impl::unpin_ip_netns(const Sandbox& s) {
   std::string dir_path = s.ip_netns.substr(0, slash);
   std::string name = s.ip_netns.substr(slash + 1);
   PODNS_CHECK(check_secure_path(dir_path, "ip netns directory"));
-  int raw = ::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (raw < 0 && errno == ENOENT) return {};
-  if (raw < 0) return sys_error("open", dir_path);
-  Fd dir(raw);
-  return pin::unpin_as(dir, dir_path, name, s.netns);
+  PODNS_TRY(dir, file::open_if_exists(dir_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  if (!dir) return {};
+  return pin::unpin_as(*dir, dir_path, name, s.netns);
 }
 
 Result<Sandbox> Manager::Impl::create(const CreateOptions& opts) {
   std::vector<StageTime> timings;
   StageTimer timer(timings);
   PODNS_TRY(sysctls, check_options(opts));
-  if (opts.auto_userns) PODNS_CHECK(Store::check_pool(config_.auto_pool, *opts.auto_userns));
+  if (opts.auto_userns) PODNS_CHECK(host_ranges::check_pool(config_.auto_pool, *opts.auto_userns));
   const std::string ctx = "create sandbox " + opts.id;
   std::optional<cni::NetworkConfig> network;
   if (!opts.host_network) {

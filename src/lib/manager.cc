@@ -2,6 +2,7 @@
 // live in create.cc, remove.cc and recover.cc.
 #include "podns/manager_impl.h"
 
+#include "podns/host_ranges.h"
 #include "podns/pin.h"
 #include "podns/secure_path.h"
 
@@ -13,7 +14,7 @@ Result<void> validate_config(const Config& config) {
   PODNS_CHECK(check_path_syntax(config.cni_conf_dir, "CNI configuration directory"));
   PODNS_CHECK(check_path_syntax(config.ip_netns_dir, "ip netns directory"));
   PODNS_CHECK(cni::validate_options(config.cni));
-  PODNS_CHECK(Store::check_pool(config.auto_pool));
+  PODNS_CHECK(host_ranges::check_pool(config.auto_pool));
   return {};
 }
 

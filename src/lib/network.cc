@@ -13,7 +13,6 @@
 #include <optional>
 
 #include "podns/cni/exec.h"
-#include "podns/cni/file.h"
 #include "podns/cni/pod.h"
 #include "podns/fault.h"
 #include "podns/manager_impl.h"

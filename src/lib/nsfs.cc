@@ -14,6 +14,7 @@
 #include <array>
 #include <cstring>
 
+#include "podns/file.h"
 #include "podns/sys.h"
 
 namespace podns::nsfs {
@@ -109,17 +110,8 @@ Result<bool> is_initial_userns(const Fd& userns) {
 
 namespace {
 
-Result<std::string> read_all(int fd, const std::string& what) {
-  std::string out;
-  std::array<char, 4096> buf;
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("read", what);
-    if (n == 0) return out;
-    out.append(buf.data(), static_cast<std::size_t>(n));
-  }
-}
+// Far above the kernel's limit on an ID map's text (4095 bytes each).
+constexpr std::size_t kMaxMapsText = 65536;
 
 Result<Maps> parse_maps(const std::string& both, const std::string& what) {
   auto sep = both.find('\0');
@@ -151,9 +143,9 @@ Result<Maps> read_maps(const Fd& userns) {
   PODNS_TRY(target_id, id(userns));
   if (self_id == target_id) {
     PODNS_TRY(uid_fd, sys::open_at(AT_FDCWD, "/proc/self/uid_map", O_RDONLY));
-    PODNS_TRY(uid, read_all(uid_fd.get(), "/proc/self/uid_map"));
+    PODNS_TRY(uid, file::read_all(uid_fd, "/proc/self/uid_map", kMaxMapsText));
     PODNS_TRY(gid_fd, sys::open_at(AT_FDCWD, "/proc/self/gid_map", O_RDONLY));
-    PODNS_TRY(gid, read_all(gid_fd.get(), "/proc/self/gid_map"));
+    PODNS_TRY(gid, file::read_all(gid_fd, "/proc/self/gid_map", kMaxMapsText));
     return parse_maps(uid + '\0' + gid, "/proc/self");
   }
 
@@ -170,7 +162,7 @@ Result<Maps> read_maps(const Fd& userns) {
     ::_exit(ok ? 0 : 1);
   }
   wr.reset();
-  auto text = read_all(rd.get(), "ID maps from child");
+  auto text = file::read_all(rd, "ID maps from child", kMaxMapsText);
   PODNS_TRY(status, sys::pidfd_wait(child.pidfd));
   if (!text) return std::unexpected(text.error());
   if (status != 0) return plain_error(EPERM, "read ID maps: could not join the user namespace");

@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 
+#include "podns/file.h"
 #include "podns/secure_path.h"
 #include "podns/sys.h"
 
@@ -18,19 +19,6 @@ namespace {
 
 constexpr std::array kAllTypes = {nsfs::Type::net, nsfs::Type::ipc, nsfs::Type::uts,
                                   nsfs::Type::user};
-
-// mkdir -p with mode 0711 for what it creates.
-Result<void> make_dirs(const std::string& path) {
-  std::string partial;
-  std::size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    partial = path.substr(0, pos);
-    if (partial.empty()) continue;
-    if (::mkdir(partial.c_str(), 0711) < 0 && errno != EEXIST) return sys_error("mkdir", partial);
-  }
-  return {};
-}
 
 // True when `fd` is the root of a mount (its device differs from its parent's,
 // or statx says so).
@@ -61,7 +49,7 @@ Result<Fd> open_dir_nofollow(const std::string& path) {
 
 Result<Fd> open_root(const std::string& root) {
   PODNS_CHECK(check_secure_path(root, "pin root"));
-  PODNS_CHECK_CTX(make_dirs(root), "create pin root");
+  PODNS_CHECK_CTX(file::make_dirs(root, 0711), "create pin root");
   PODNS_TRY(fd, open_dir_nofollow(root));
   PODNS_TRY(mounted, is_mount_root(fd, root));
   PODNS_TRY(tmpfs, is_tmpfs(fd, root));
@@ -86,11 +74,10 @@ Result<Fd> make_pod_dir(const Fd& root, const std::string& id) {
 }
 
 Result<Fd> open_pod_dir(const Fd& root, const std::string& root_path, const std::string& id) {
-  int fd = ::openat(root.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return Fd();
   // ELOOP or ENOTDIR: a symlink or a file took the directory's place.
-  if (fd < 0) return sys_error("open pod directory", root_path + "/" + id);
-  return Fd(fd);
+  PODNS_TRY_CTX(dir, file::open_if_exists(root, root_path, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
+                "pod directory");
+  return dir ? std::move(*dir) : Fd();
 }
 
 Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,

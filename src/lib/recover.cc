@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "podns/fault.h"
+#include "podns/file.h"
 #include "podns/pin.h"
 #include "podns/manager_impl.h"
 #include "podns/sys.h"
@@ -15,18 +16,13 @@ namespace {
 // The names in ROOT that look like sandbox directories.
 Result<std::vector<std::string>> pod_dirs(const std::string& root) {
   std::vector<std::string> out;
-  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return out;
-  if (fd < 0) return sys_error("open pin root", root);
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return sys_error("read pin root", root);
+  PODNS_TRY_CTX(dir, file::open_if_exists(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
+                "pin root");
+  if (!dir) return out;
+  PODNS_TRY_CTX(entries, file::read_dir(std::move(*dir), root), "pin root");
+  for (auto& e : entries) {
+    if (e.type == DT_DIR && validate_id(e.name)) out.push_back(std::move(e.name));
   }
-  while (auto* e = ::readdir(d)) {
-    if (e->d_type == DT_DIR && validate_id(e->d_name)) out.emplace_back(e->d_name);
-  }
-  ::closedir(d);
   return out;
 }
 

@@ -16,11 +16,8 @@
 
 namespace podns::atomic_file {
 
-// What a file may hold for us to read it whole: far above any OCI config.
+// What the file may hold for us to read it whole: far above any OCI config.
 inline constexpr std::size_t kMaxSize = 64u << 20;
-
-// Reads `fd` to its end (at most kMaxSize bytes), retrying on EINTR.
-Result<std::string> read_all(const Fd& fd, const std::string& path_for_errors);
 
 // Computes the new contents from the old.
 using Transform = std::function<Result<std::string>(const std::string& old)>;

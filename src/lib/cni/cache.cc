@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <array>
 
-#include "podns/cni/file.h"
+#include "podns/file.h"
 #include "podns/cni/parse.h"
 #include "podns/cni/validate.h"
 
@@ -163,13 +163,13 @@ Result<std::string> ResultCache::path(const std::string& network, const std::str
 }
 
 Result<void> ResultCache::write(const CacheEntry& e) const {
-  PODNS_TRY(file, path(e.network_name, e.container_id, e.ifname));
-  PODNS_CHECK_CTX(make_dirs(dir_ + "/results", 0700), "create result cache directory");
+  PODNS_TRY(entry, path(e.network_name, e.container_id, e.ifname));
+  PODNS_CHECK_CTX(file::make_dirs(dir_ + "/results", 0700), "create result cache directory");
   // Not synced: two fsyncs cost ~7 ms per ADD on this ext4, more than all
   // of podns's own work. After a power loss the pins are gone and recover
   // DELs with the configuration kept in the state database; host-local
   // releases by container ID even without a cached result.
-  PODNS_CHECK_CTX(write_file_atomic(file, dump_json(to_json(e)), 0600, /*sync=*/false),
+  PODNS_CHECK_CTX(file::write_atomic(entry, dump_json(to_json(e)), 0600, /*sync=*/false),
                   "write result cache");
   return {};
 }
@@ -177,13 +177,13 @@ Result<void> ResultCache::write(const CacheEntry& e) const {
 Result<std::optional<CacheEntry>> ResultCache::read(const std::string& network,
                                                     const std::string& container_id,
                                                     const std::string& ifname) const {
-  PODNS_TRY(file, path(network, container_id, ifname));
-  auto bytes = read_file(file, kMaxCacheFile);
+  PODNS_TRY(entry, path(network, container_id, ifname));
+  auto bytes = file::read_file(entry, kMaxCacheFile);
   if (!bytes) {
     if (bytes.error().errno_value() == ENOENT) return std::optional<CacheEntry>();
     return std::unexpected(std::move(bytes.error()).context("read result cache"));
   }
-  std::string ctx = "result cache " + file;
+  std::string ctx = "result cache " + entry;
   PODNS_TRY(doc, parse_json(*bytes, ctx));
   auto e = cache_entry_from_json(doc);
   if (!e) return plain_error(EBADMSG, ctx + ": " + e.error().message());
@@ -199,7 +199,7 @@ Result<void> ResultCache::remove(const std::string& network, const std::string& 
 
 Result<std::vector<CacheEntry>> ResultCache::list(const std::string& container_id) const {
   std::string results = dir_ + "/results";
-  auto names = list_dir(results);
+  auto names = file::list_dir(results);
   if (!names) {
     if (names.error().errno_value() == ENOENT) return std::vector<CacheEntry>();
     return std::unexpected(std::move(names.error()).context("list result cache"));
@@ -209,7 +209,7 @@ Result<std::vector<CacheEntry>> ResultCache::list(const std::string& container_i
   for (const auto& name : *names) {
     if (name.starts_with(".")) continue;
     if (!container_id.empty() && name.find("-" + container_id + "-") == std::string::npos) continue;
-    auto bytes = read_file(results + "/" + name, kMaxCacheFile);
+    auto bytes = file::read_file(results + "/" + name, kMaxCacheFile);
     if (!bytes) continue;
     auto doc = parse_json(*bytes, "cache file");
     if (!doc) continue;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "podns/cni/file.h"
+#include "podns/file.h"
 #include "podns/cni/parse.h"
 #include "podns/cni/validate.h"
 #include "podns/cni/version.h"
@@ -124,7 +124,7 @@ Result<NetworkConfig> parse_network(std::string_view bytes, const std::string& s
 }
 
 Result<std::vector<std::string>> network_files(const std::string& conf_dir) {
-  PODNS_TRY_CTX(names, list_dir(conf_dir), "list network configurations");
+  PODNS_TRY_CTX(names, file::list_dir(conf_dir), "list network configurations");
   std::vector<std::string> files;
   for (auto& n : names) {
     if (n.starts_with(".")) continue;
@@ -140,7 +140,7 @@ Result<std::vector<NetworkConfig>> load_networks(const std::string& conf_dir) {
   PODNS_TRY(files, network_files(conf_dir));
   std::vector<NetworkConfig> nets;
   for (const auto& path : files) {
-    auto bytes = read_file(path, kMaxConfigSize);
+    auto bytes = file::read_file(path, kMaxConfigSize);
     // Removed since the directory was listed: no longer one of them.
     if (!bytes && bytes.error().errno_value() == ENOENT) continue;
     if (!bytes) return std::unexpected(std::move(bytes.error()).context("read network configuration"));

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "cni_env.h"
+#include "podns/concat.h"
 #include "podns/cni/client.h"
 #include "podns/fault.h"
 #include "podns/nsfs.h"
@@ -376,7 +377,7 @@ TEST_F(LifecycleNetwork, ConcurrentCreateAndRmOfDistinctIds) {
   auto stream = [&](int which, std::vector<std::string>* failures, std::vector<Life>* lives) {
     const std::string maps = "0:" + std::to_string((which + 1) * 100000) + ":65536";
     for (int i = 0; i < 20; ++i) {
-      std::string id = "s" + std::to_string(which) + "-" + std::to_string(i);
+      std::string id = concat("s", std::to_string(which), "-", std::to_string(i));
       auto c = podns(env_, {"create", id, "--userns", maps});
       Life life{id, "", Clock::now(), {}};
       if (c.exit_code != 0) {
@@ -443,7 +444,7 @@ TEST_F(LifecycleNetwork, FourStreamsAndRecoverAmongThemAgreeAndLeaveNothing) {
   std::array<std::vector<Life>, kStreams> lives;
   auto stream = [&](int which) {
     for (int i = 0; i < kCycles + kKept; ++i) {
-      std::string id = "f" + std::to_string(which) + "-" + std::to_string(i);
+      std::string id = concat("f", std::to_string(which), "-", std::to_string(i));
       auto c = podns(env_, {"create", id, "--userns", "auto"});
       Life life{id, "", Clock::now(), Clock::time_point::max(), {}};
       if (c.exit_code != 0) {

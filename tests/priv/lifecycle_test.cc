@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "podns/concat.h"
 #include "podns/fault.h"
 #include "podns/nsfs.h"
 #include "podns/store.h"
@@ -137,7 +138,7 @@ TEST_F(Lifecycle, RandomKillsThenRecoverLeaveNoLeak) {
   int killed = 0;
   int finished = 0;
   for (int i = 0; i < 60; ++i) {
-    std::string id = "k" + std::to_string(i);
+    std::string id = concat("k", std::to_string(i));
     pid_t pid = ::fork();
     if (pid == 0) {
       int devnull = ::open("/dev/null", O_WRONLY);
@@ -171,7 +172,7 @@ TEST_F(Lifecycle, RandomKillsThenRecoverLeaveNoLeak) {
   }
   // Nothing of the others is left.
   for (int i = 0; i < 60; ++i) {
-    std::string id = "k" + std::to_string(i);
+    std::string id = concat("k", std::to_string(i));
     if (!listed.contains(id)) expect_clean_or_ready(env, id);
   }
   EXPECT_EQ(test::mounts_under(env.root() + "/").size(), 2 * listed.size());
@@ -215,7 +216,7 @@ TEST_F(Lifecycle, ConcurrentCreateAndRmOfDistinctIds) {
   auto stream = [&](int which, std::vector<std::string>* failures) {
     const std::string maps = "0:" + std::to_string(which * 100000) + ":65536";
     for (int i = 0; i < 50; ++i) {
-      std::string id = "s" + std::to_string(which) + "-" + std::to_string(i);
+      std::string id = concat("s", std::to_string(which), "-", std::to_string(i));
       auto c = podns(env, {"create", id, "--userns", maps});
       if (c.exit_code != 0) failures->push_back("create " + id + ": " + c.err);
       auto r = podns(env, {"rm", id});
@@ -288,7 +289,7 @@ TEST_F(Lifecycle, FiveHundredCyclesReturnToTheStart) {
   int fds = test::count_fds();
   auto mounts = test::mounts_under(env.root()).size();
   for (int i = 0; i < 500; ++i) {
-    std::string id = "c" + std::to_string(i);
+    std::string id = concat("c", std::to_string(i));
     auto s = m->create({id, nsfs::Maps{{{0, 100000, 65536}}, {{0, 100000, 65536}}}});
     ASSERT_TRUE(s) << s.error().message();
     ASSERT_TRUE(m->remove(id));

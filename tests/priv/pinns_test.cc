@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "podns/concat.h"
 #include "podns/idmap.h"
 #include "podns/nsfs.h"
 #include "crio.h"
@@ -547,7 +548,7 @@ TEST_P(Pinns, SigkillAtRandomInstantsLeavesNoHelper) {
   int helpers_reaped = 0;
   for (int i = 0; i < 20; ++i) {
     Subreaper reaper;
-    std::string name = "k" + std::to_string(i);
+    std::string name = concat("k", std::to_string(i));
     pid_t pid = start(command(crio_args(dir_, name, pod), GetParam()));
     ::usleep(static_cast<useconds_t>(delay_us(rng)));
     ::kill(pid, SIGKILL);
@@ -594,7 +595,7 @@ TEST_P(Pinns, SigtermUndoesEverything) {
   int finished = 0;
   for (int i = 0; i < 20; ++i) {
     Subreaper reaper;
-    std::string name = "t" + std::to_string(i);
+    std::string name = concat("t", std::to_string(i));
     pid_t pid = start(command(crio_args(dir_, name, pod), GetParam()));
     ::usleep(static_cast<useconds_t>(delay_us(rng)));
     ::kill(pid, SIGTERM);
@@ -621,7 +622,7 @@ TEST_P(Pinns, SigtermUndoesEverything) {
 
 TEST_P(Pinns, TwoCallsOnOnePathAtOnceMakeOnePin) {
   for (int i = 0; i < 10; ++i) {
-    std::string name = "c" + std::to_string(i);
+    std::string name = concat("c", std::to_string(i));
     Strings argv = command({"-d", dir_, "-f", name, "--net"}, GetParam());
     pid_t a = start(argv);
     pid_t b = start(argv);

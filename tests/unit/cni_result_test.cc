@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "podns/concat.h"
 #include "podns/cni/parse.h"
 #include "podns/cni/result.h"
 
@@ -124,7 +125,7 @@ TEST(Result, JsonNestingIsBounded) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().errno_value(), EBADMSG);
   // Brackets inside strings do not count.
-  EXPECT_TRUE(parse_json("\"" + std::string(1000, '[') + "\"", "x"));
+  EXPECT_TRUE(parse_json(concat("\"", std::string(1000, '['), "\""), "x"));
   EXPECT_TRUE(parse_json(R"(["\"[[[[[[[["])", "x"));
 }
 

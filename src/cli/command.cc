@@ -1,7 +1,6 @@
 #include "command.h"
 
-#include <pthread.h>
-#include <signal.h>
+#include <string.h>
 
 #include <algorithm>
 #include <array>
@@ -16,28 +15,6 @@ namespace podns::cli {
 int fail(const Error& e) {
   (void)std::fprintf(stderr, "podns: %s\n", e.message().c_str());  // nowhere to report a failure
   return e.is_invalid_input() ? kUsage : kFailed;
-}
-
-namespace {
-
-constexpr std::array kDeferred{SIGINT, SIGTERM, SIGHUP};
-
-}  // namespace
-
-DeferredSignals::DeferredSignals() : set_() {
-  (void)::sigemptyset(&set_);
-  for (int sig : kDeferred) (void)::sigaddset(&set_, sig);
-  // Cannot fail with a valid set and how.
-  (void)::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-}
-
-int DeferredSignals::arrived() const {
-  sigset_t pending;
-  if (::sigpending(&pending) < 0) return 0;
-  for (int sig : kDeferred) {
-    if (::sigismember(&set_, sig) == 1 && ::sigismember(&pending, sig) == 1) return sig;
-  }
-  return 0;
 }
 
 int interrupted(int sig, const std::string& what) {

@@ -2,34 +2,17 @@
 // how an error is shown.
 #pragma once
 
-#include <signal.h>
-
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "deferred_signals.h"
 #include "exit.h"
 #include "podns/error.h"
 #include "podns/podns.h"
 
 namespace podns::cli {
 
-
-// SIGINT, SIGTERM and SIGHUP are blocked from construction until the
-// process ends: a command that changes state (create, stop, rm) runs to its
-// end, or undoes what it made, before one of them can stop it, and a second
-// one cannot interrupt the undoing. One that arrived is never delivered:
-// the command sees it with arrived() and ends with interrupted(). (SIGKILL
-// cannot be blocked: `podns recover` finishes what it leaves.)
-class DeferredSignals {
- public:
-  DeferredSignals();
-  // The first of those signals that arrived since, or 0.
-  int arrived() const;
-
- private:
-  sigset_t set_;
-};
 
 // Says on stderr "podns: interrupted by SIGNAME; WHAT" and returns the exit
 // status for it, kSignalBase + sig.

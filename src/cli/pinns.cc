@@ -9,7 +9,6 @@
 // signal still pending then is left blocked and dies with the process.
 #include "pinns.h"
 
-#include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "deferred_signals.h"
 #include "exit.h"
 #include "pinns_args.h"
 #include "podns/pinned_namespaces.h"
@@ -30,16 +30,6 @@ constexpr const char* kPrefix = "podns pinns: ";
 int report(const Error& e) {
   (void)std::fprintf(stderr, "%s%s\n", kPrefix, e.message().c_str());
   return e.is_invalid_input() ? kUsage : kFailed;
-}
-
-// The first of `set` that is pending, or 0.
-int pending_signal(const sigset_t& set) {
-  sigset_t pending;
-  if (::sigpending(&pending) < 0) return 0;
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
-    if (::sigismember(&set, sig) == 1 && ::sigismember(&pending, sig) == 1) return sig;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -55,17 +45,11 @@ int run_pinns(int argc, char** argv) {
     (void)std::fputs(pinns_usage(), stdout);
     return kOk;
   }
-  sigset_t stop;
-  sigset_t old;
-  (void)sigemptyset(&stop);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) (void)sigaddset(&stop, sig);
-  if (int err = ::pthread_sigmask(SIG_BLOCK, &stop, &old); err != 0) {
-    return report(Error(err, "block signals"));
-  }
+  const DeferredSignals signals;
   int rc = kOk;
   if (auto pins = pinned::make(args->request); !pins) {
     rc = report(pins.error());
-  } else if (int sig = pending_signal(stop); sig != 0) {
+  } else if (int sig = signals.arrived(); sig != 0) {
     auto failures = pins->undo();
     std::string why = std::string("interrupted by SIG") + sigabbrev_np(sig);
     why += failures.empty() ? "; everything it made is undone" : "; then " + failures.front().message();
@@ -76,7 +60,7 @@ int run_pinns(int argc, char** argv) {
     return kOk;  // signals stay blocked: see above
   }
   // A pending signal is delivered here and ends the process, as it would have.
-  (void)::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  signals.restore();
   return rc;
 }
 

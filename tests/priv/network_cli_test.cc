@@ -356,6 +356,26 @@ TEST_F(NetworkCli, AWrongOptionIsRefusedBeforeAnythingIsMade) {
   expect_nothing_of("p", *net_);
 }
 
+// A network configuration that cannot be used is the same error whatever is
+// wrong with it (not JSON, nested too deep, a field of the wrong type): the
+// configuration is wrong, exit 2, the file named, nothing made.
+TEST_F(NetworkCli, AnUnusableConfigurationIsOneErrorWhateverIsWrongWithIt) {
+  net_->write(env_.cni_conf_dir());
+  for (const std::string& text :
+       {std::string("{not json"), std::string(200, '[') + std::string(200, ']'),
+        std::string(R"({"cniVersion":"1.0.0","name":"bad","plugins":{"type":"bridge"}})"),
+        std::string(R"({"cniVersion":1,"name":"bad","type":"bridge"})")}) {
+    SCOPED_TRACE(text.substr(0, 60));
+    std::string file = env_.cni_conf_dir() + "/00-bad.conflist";
+    { std::ofstream(file) << text; }
+    auto r = podns(env_, {"create", "p", "--userns", "0:100000:65536"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
+    expect_nothing_of("p", *net_);
+    fs::remove(file);
+  }
+}
+
 // A pod whose CNI plugin has gone: rm fails and keeps it (unknown); rm
 // --force removes it all the same, says what it left, and keeps the cache
 // entry, so that recover, once the plugin is back, releases the address.

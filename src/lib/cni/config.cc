@@ -144,15 +144,22 @@ Result<std::vector<NetworkConfig>> load_networks(const std::string& conf_dir) {
     // Removed since the directory was listed: no longer one of them.
     if (!bytes && bytes.error().errno_value() == ENOENT) continue;
     if (!bytes) return std::unexpected(std::move(bytes.error()).context("read network configuration"));
-    PODNS_TRY(net, parse_network(*bytes, path));
+    auto net = parse_network(*bytes, path);
+    // A file that is no network configuration is one error, whatever is
+    // wrong with it (not JSON, nested too deep, a field of the wrong type):
+    // the configuration given is wrong, as a bad value would be.
+    if (!net) {
+      if (net.error().is_invalid_input()) return std::unexpected(std::move(net.error()));
+      return invalid_argument(net.error().message());
+    }
     for (const auto& other : nets) {
-      if (other.name == net.name) {
-        return invalid_argument("network " + net.name + " is declared twice, in " +
+      if (other.name == net->name) {
+        return invalid_argument("network " + net->name + " is declared twice, in " +
                                 other.source_path + " and in " + path +
                                 ": which one is meant is not clear; rename or remove one");
       }
     }
-    nets.push_back(std::move(net));
+    nets.push_back(std::move(*net));
   }
   return nets;
 }

@@ -10,25 +10,15 @@
 
 #include <algorithm>
 #include <array>
-#include <filesystem>
 #include <fstream>
+
+#include "testenv.h"
 
 namespace podns {
 namespace {
 
-namespace fs = std::filesystem;
-
 class File : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::array<char, 23> tmpl{"/tmp/podns-unit.XXXXXX"};
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl.data();
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   void put(const std::string& name, const std::string& text) const {
     std::ofstream(path(name)) << text;
@@ -40,7 +30,8 @@ class File : public ::testing::Test {
     std::sort(out.begin(), out.end());
     return out;
   }
-  std::string dir_;
+  test::TempDir tmp_;
+  const std::string& dir_ = tmp_.path();
 };
 
 TEST_F(File, MakeDirsMakesEveryMissingComponentWithTheModeAndLeavesExistingOnesAlone) {

@@ -7,16 +7,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "testenv.h"
 
 namespace podns {
 namespace {
-
-namespace fs = std::filesystem;
 
 ::testing::AssertionResult refused(const Result<void>& r, int err, const std::string& component,
                                    const std::string& why) {
@@ -68,8 +66,8 @@ TEST_F(SecurePath, ADirectoryGroupOrOthersCanWriteIsRefused) {
   std::string b = mkdir("a/b");
   for (mode_t mode : {0775, 0757, 0777, 0720, 0702, 02775}) {
     ASSERT_EQ(::chmod(a.c_str(), mode), 0);
-    EXPECT_TRUE(refused(check_secure_path(b, "pin root"), EPERM, a,
-                        "is writable by group or others"))
+    EXPECT_TRUE(
+        refused(check_secure_path(b, "pin root"), EPERM, a, "is writable by group or others"))
         << std::oct << mode;
   }
   // The last component too: its entries could be swapped under podns.
@@ -91,8 +89,8 @@ TEST_F(SecurePath, ADirectoryOfAnotherUserIsRefusedWhateverItsMode) {
   std::string a = mkdir("a", 0755);
   std::string b = mkdir("a/b");
   ASSERT_EQ(::chown(a.c_str(), 65534, 0), 0);
-  EXPECT_TRUE(refused(check_secure_path(b, "pin root"), EPERM, a,
-                      "is owned by uid 65534, not root"));
+  EXPECT_TRUE(
+      refused(check_secure_path(b, "pin root"), EPERM, a, "is owned by uid 65534, not root"));
   // The sticky bit does not help: the owner may do anything there.
   ASSERT_EQ(::chmod(a.c_str(), 01755), 0);
   EXPECT_TRUE(refused(check_secure_path(b, "pin root"), EPERM, a, "is owned by uid 65534"));
@@ -118,8 +116,8 @@ TEST_F(SecurePath, AFileOfRootsInThePathIsRefused) {
   std::string a = mkdir("a");
   std::string file = a + "/file";
   std::ofstream(file) << "x";
-  EXPECT_TRUE(refused(check_secure_path(file + "/x", "pin root"), ENOTDIR, file,
-                      "is not a directory"));
+  EXPECT_TRUE(
+      refused(check_secure_path(file + "/x", "pin root"), ENOTDIR, file, "is not a directory"));
 }
 
 TEST_F(SecurePath, TheFirstUnsafeComponentIsTheOneNamed) {

@@ -126,6 +126,7 @@ void expect_same(const Sandbox& got, const Sandbox& want) {
 
 std::vector<std::string> ids(const std::vector<Sandbox>& all) {
   std::vector<std::string> out;
+  out.reserve(all.size());
   for (const auto& s : all) out.push_back(s.id);
   std::sort(out.begin(), out.end());
   return out;
@@ -165,8 +166,8 @@ class Store : public ::testing::Test {
     ASSERT_TRUE(r) << s.id << ": " << r.error().message();
   }
   // The host base insert_auto chose for a new sandbox `id`.
-  std::uint32_t add_auto(podns::Store& st, const std::string& id, std::uint32_t size,
-                         podns::Store::Pool pool) {
+  static std::uint32_t add_auto(podns::Store& st, const std::string& id, std::uint32_t size,
+                                podns::Store::Pool pool) {
     Sandbox s = pod(id, 0);
     auto r = st.insert_auto(s, size, pool);
     EXPECT_TRUE(r) << id << ": " << r.error().message();
@@ -363,11 +364,11 @@ TEST_F(Store, OverlapsAreFoundWhereverTheRangesMeet) {
     std::uint32_t host, size;
     const char* what;
   };
-  for (const Case& c : {Case{100000, 1000, "the same range"}, Case{99999, 2, "its first ID"},
-                        Case{100999, 1, "its last ID"}, Case{100500, 10, "inside it"},
-                        Case{50000, 100000, "all of it"}, Case{150000, 60000, "from below"},
-                        Case{200999, 100000, "from inside to past the next"},
-                        Case{1, 400000, "all three"}}) {
+  for (const Case& c :
+       {Case{100000, 1000, "the same range"}, Case{99999, 2, "its first ID"},
+        Case{100999, 1, "its last ID"}, Case{100500, 10, "inside it"},
+        Case{50000, 100000, "all of it"}, Case{150000, 60000, "from below"},
+        Case{200999, 100000, "from inside to past the next"}, Case{1, 400000, "all three"}}) {
     auto r = store().insert(pod("new", c.host, c.size));
     ASSERT_FALSE(r) << c.what;
     EXPECT_EQ(r.error().errno_value(), EBUSY) << c.what << ": " << r.error().message();
@@ -382,8 +383,8 @@ TEST_F(Store, OverlapsAreFoundWhereverTheRangesMeet) {
   auto r = store().insert(two_lines);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().errno_value(), EBUSY) << r.error().message();
-  EXPECT_EQ(listed(),
-            (std::vector<std::string>{"above-high", "above-low", "below-low", "high", "low", "mid"}));
+  EXPECT_EQ(listed(), (std::vector<std::string>{"above-high", "above-low", "below-low", "high",
+                                                "low", "mid"}));
 }
 
 TEST_F(Store, UidAndGidRangesAreEachCheckedOnTheirOwnSide) {

@@ -72,8 +72,8 @@ TEST_F(Fault, StepsAreUniqueAndGroupedByOperation) {
       op = this_op;
     }
   }
-  for (auto want : {"create.reserve", "create.ready", "stop.begin", "rm.forget", "recover.begin",
-                    "pinns.pins"})
+  for (const auto* want :
+       {"create.reserve", "create.ready", "stop.begin", "rm.forget", "recover.begin", "pinns.pins"})
     EXPECT_EQ(seen.count(want), 1U) << want;
   EXPECT_EQ(steps.front(), "create.reserve");
 }

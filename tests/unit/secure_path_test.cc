@@ -119,21 +119,21 @@ TEST_F(SecurePathInTmp, ASymlinkIsRefusedEvenToASafeDirectory) {
   // Dangling, too: a symlink to where nothing is yet could be made to point anywhere.
   std::string dangling = beside("-dangling");
   ASSERT_EQ(::symlink((dir_ + "-nothing").c_str(), dangling.c_str()), 0);
-  EXPECT_TRUE(refused(check_secure_path(dangling + "/x", "pin root"), ELOOP, dangling,
-                      "is a symlink"));
+  EXPECT_TRUE(
+      refused(check_secure_path(dangling + "/x", "pin root"), ELOOP, dangling, "is a symlink"));
 }
 
 TEST_F(SecurePathInTmp, AComponentThatIsNotADirectoryIsRefused) {
   std::string file = beside("-file");
   std::ofstream(file) << "x";
-  EXPECT_TRUE(refused(check_secure_path(file, "state directory"), ENOTDIR, file,
-                      "is not a directory"));
+  EXPECT_TRUE(
+      refused(check_secure_path(file, "state directory"), ENOTDIR, file, "is not a directory"));
   EXPECT_TRUE(refused(check_secure_path(file + "/state", "state directory"), ENOTDIR, file,
                       "is not a directory"));
   std::string fifo = beside("-fifo");
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_TRUE(refused(check_secure_path(fifo + "/x", "pin root"), ENOTDIR, fifo,
-                      "is not a directory"));
+  EXPECT_TRUE(
+      refused(check_secure_path(fifo + "/x", "pin root"), ENOTDIR, fifo, "is not a directory"));
 }
 
 TEST_F(SecurePathInTmp, ADirectoryNotOwnedByRootIsRefused) {

@@ -90,8 +90,7 @@ TEST_F(StoreOpen, ABadPodnsDbTimeoutIsInvalidInputAndMakesNothing) {
     auto s = Store::open(dir_ + "/state");
     ASSERT_FALSE(s) << bad;
     EXPECT_TRUE(s.error().is_invalid_input()) << bad << ": " << s.error().message();
-    EXPECT_NE(s.error().message().find("not a number of seconds from 0 to 3600"),
-              std::string::npos)
+    EXPECT_NE(s.error().message().find("not a number of seconds from 0 to 3600"), std::string::npos)
         << s.error().message();
     EXPECT_FALSE(fs::exists(dir_ + "/state")) << bad;
   }
@@ -106,8 +105,7 @@ TEST_F(StoreOpen, AStateDirectoryBelowAnotherUsersDirectoryIsRefusedAndNotMade) 
   auto s = Store::open(dir_ + "/state");
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().errno_value(), EPERM) << s.error().message();
-  EXPECT_NE(s.error().message().find("state directory"), std::string::npos)
-      << s.error().message();
+  EXPECT_NE(s.error().message().find("state directory"), std::string::npos) << s.error().message();
   EXPECT_FALSE(fs::exists(dir_ + "/state"));
 }
 

@@ -54,9 +54,9 @@ TEST(Sysctl, ValidateTakesOnlyNetworkKeys) {
   EXPECT_TRUE(sysctl::validate({"net.ipv4.ip_forward", "1"}));
   EXPECT_TRUE(sysctl::validate({"net.ipv6.conf.all.disable_ipv6", "1"}));
   EXPECT_TRUE(sysctl::validate({"net.ipv4.conf.eth-0_A.rp_filter", "2"}));
-  for (const char* key : {"kernel.core_pattern", "kernel.shmmax", "fs.mqueue.queues_max",
-                          "vm.overcommit_memory", "net.", "net", "netx.a", "Net.ipv4.a", "",
-                          ".net.ipv4.a"}) {
+  for (const char* key :
+       {"kernel.core_pattern", "kernel.shmmax", "fs.mqueue.queues_max", "vm.overcommit_memory",
+        "net.", "net", "netx.a", "Net.ipv4.a", "", ".net.ipv4.a"}) {
     EXPECT_TRUE(refused(sysctl::validate({key, "1"}), "only network sysctls")) << key;
   }
 }
@@ -82,9 +82,8 @@ TEST(Sysctl, AKeyOfMoreThan200CharactersIsRefused) {
 
 TEST(Sysctl, AValueWithANewlineNulOrCarriageReturnIsRefused) {
   // A write of "1\nkernel..." could be taken as two by some handlers (CVE-2022-0811).
-  for (const std::string& value :
-       {std::string("1\n2"), std::string("1\n"), std::string("1\0", 2), std::string("1\r"),
-        std::string("\n")}) {
+  for (const std::string& value : {std::string("1\n2"), std::string("1\n"), std::string("1\0", 2),
+                                   std::string("1\r"), std::string("\n")}) {
     EXPECT_TRUE(refused(sysctl::validate({"net.core.somaxconn", value}), "newline or NUL"));
     EXPECT_TRUE(refused(sysctl::namespace_of({"kernel.shmmax", value}), "newline or NUL"));
   }
@@ -110,8 +109,8 @@ TEST(Sysctl, NamespaceOfNamesTheNamespaceOfEachKeyAndChecksItsForm) {
   EXPECT_TRUE(refused(sysctl::namespace_of({"kernel.shmmax", ""}), "value is empty"));
   EXPECT_TRUE(refused(sysctl::namespace_of({"net.core.x", std::string(4097, '1')}), "too long"));
   // What no namespace of the pod has, with what may be set instead.
-  for (const char* key : {"kernel.core_pattern", "kernel.semmni", "kernel.hostname",
-                          "kernel.shm", "kernel.msg", "fs.mqueue.", "fs.file-max", "user.max_x"}) {
+  for (const char* key : {"kernel.core_pattern", "kernel.semmni", "kernel.hostname", "kernel.shm",
+                          "kernel.msg", "fs.mqueue.", "fs.file-max", "user.max_x"}) {
     EXPECT_TRUE(refused(sysctl::namespace_of({key, "1"}), "not a namespaced sysctl")) << key;
   }
 }

@@ -9,7 +9,8 @@
 namespace podns::host_ranges {
 namespace {
 
-// The lowest base >= pool.first of `size` IDs free on both sides.
+// A base in `pool` for `size` IDs free on both sides: just above every
+// range in use while the pool has room there, else the lowest gap.
 Result<std::optional<std::uint32_t>> free_base(Database& db, std::uint32_t size, IdPool pool) {
   // Usually the space above every range in use is free: one index probe.
   // Otherwise walk the ranges from the pool's start for the first gap.

@@ -28,8 +28,9 @@ Result<void> check_pool(IdPool pool, std::uint32_t size);
 // Records the host ranges of s's maps. EBUSY, naming the other sandbox, if
 // one overlaps another sandbox's, unless `shared`.
 Result<void> add(Database& db, const Sandbox& s, bool shared);
-// The map 0:BASE:SIZE (for uids and gids alike) with the lowest BASE in
-// `pool` that no recorded range touches on either side; not recorded yet
+// The map 0:BASE:SIZE (for uids and gids alike), BASE in `pool` such that no
+// recorded range touches it on either side: just above every range in use
+// while the pool has room there, else the lowest gap; not recorded yet
 // (add does that). ENOSPC when the pool is full. Refused, as invalid
 // input, if it would hold host ID 0 unless allow_host_root
 // (validate_pod_maps: the rule explicit maps obey).

@@ -167,7 +167,7 @@ class Store : public ::testing::Test {
   }
   // The host base insert_auto chose for a new sandbox `id`.
   static std::uint32_t add_auto(podns::Store& st, const std::string& id, std::uint32_t size,
-                                podns::Store::Pool pool) {
+                                IdPool pool) {
     Sandbox s = pod(id, 0);
     auto r = st.insert_auto(s, size, pool);
     EXPECT_TRUE(r) << id << ": " << r.error().message();
@@ -423,7 +423,7 @@ TEST_F(Store, SharedRangesMayOverlapButStillBlockUnsharedOnes) {
 }
 
 TEST_F(Store, InsertAutoTakesThePoolsFirstRangeThenTheOneAbove) {
-  podns::Store::Pool pool{200000, 4294967294U};
+  IdPool pool{200000, 4294967294U};
   EXPECT_EQ(add_auto(store(), "a", 65536, pool), 200000U);
   EXPECT_EQ(add_auto(store(), "b", 1000, pool), 265536U);
   EXPECT_EQ(add_auto(store(), "c", 1, pool), 266536U);
@@ -436,7 +436,7 @@ TEST_F(Store, InsertAutoTakesThePoolsFirstRangeThenTheOneAbove) {
 }
 
 TEST_F(Store, InsertAutoStaysClearOfExplicitRanges) {
-  podns::Store::Pool pool{200000, 4294967294U};
+  IdPool pool{200000, 4294967294U};
   // An explicit range inside the pool, and one from below reaching into it,
   // on the gid side only: a range is free only if free on both sides.
   Sandbox explicit_pod = pod("explicit", 0);
@@ -452,7 +452,7 @@ TEST_F(Store, InsertAutoStaysClearOfExplicitRanges) {
 TEST_F(Store, InsertAutoTakesTheRangeAboveEveryRangeInUseWhileThereIsRoom) {
   // One index probe finds it; a gap lower down is left for when the pool's
   // top is used up (the next test).
-  podns::Store::Pool pool{200000, 4294967294U};
+  IdPool pool{200000, 4294967294U};
   EXPECT_EQ(add_auto(store(), "a", 1000, pool), 200000U);
   EXPECT_EQ(add_auto(store(), "b", 1000, pool), 201000U);
   ASSERT_TRUE(store().erase("a"));
@@ -460,7 +460,7 @@ TEST_F(Store, InsertAutoTakesTheRangeAboveEveryRangeInUseWhileThereIsRoom) {
 }
 
 TEST_F(Store, InsertAutoFillsTheLowestGapOnceTheTopOfThePoolIsTaken) {
-  podns::Store::Pool pool{200000, 204999};  // five ranges of 1000
+  IdPool pool{200000, 204999};  // five ranges of 1000
   for (std::uint32_t i = 0; i < 5; ++i)
     EXPECT_EQ(add_auto(store(), "p" + std::to_string(i), 1000, pool), 200000U + 1000U * i);
   ASSERT_TRUE(store().erase("p3"));
@@ -482,7 +482,7 @@ TEST_F(Store, AGapIsFreeOnlyWhenFreeOnBothSides) {
   // The pool 200000-202999, with the top taken on the uid side and its
   // start (by a range from below the pool) on the gid side: what is left on
   // both sides is 200500-201999.
-  podns::Store::Pool pool{200000, 202999};
+  IdPool pool{200000, 202999};
   Sandbox x = pod("x", 0);
   x.uid_map = {{0, 202000, 1000}};
   x.gid_map = {{0, 199500, 1000}};
@@ -496,7 +496,7 @@ TEST_F(Store, AGapIsFreeOnlyWhenFreeOnBothSides) {
 }
 
 TEST_F(Store, InsertAutoIsEnospcWhenThePoolIsFullAndChangesNothing) {
-  podns::Store::Pool pool{200000, 201999};
+  IdPool pool{200000, 201999};
   EXPECT_EQ(add_auto(store(), "a", 1000, pool), 200000U);
   EXPECT_EQ(add_auto(store(), "b", 1000, pool), 201000U);
   Sandbox c = pod("c", 0);
@@ -514,7 +514,7 @@ TEST_F(Store, InsertAutoIsEnospcWhenThePoolIsFullAndChangesNothing) {
 }
 
 TEST_F(Store, InsertAutoRefusesARangeHoldingHostIdZeroUnlessAllowed) {
-  podns::Store::Pool from_zero{0, 99999};
+  IdPool from_zero{0, 99999};
   Sandbox s = pod("root-range", 0);
   s.uid_map = s.gid_map = {};
   auto r = store().insert_auto(s, 1000, from_zero);
@@ -534,10 +534,10 @@ TEST_F(Store, InsertAutoRefusesARangeHoldingHostIdZeroUnlessAllowed) {
 
 TEST_F(Store, InsertAutoChecksThePoolAndTheSizeBeforeAnything) {
   Sandbox s = pod("p", 0);
-  for (auto [pool, size] : {std::pair{podns::Store::Pool{200000, 199999}, 1U},
-                            std::pair{podns::Store::Pool{200000, 4294967295U}, 1U},
-                            std::pair{podns::Store::Pool{200000, 200999}, 0U},
-                            std::pair{podns::Store::Pool{200000, 200999}, 1001U}}) {
+  for (auto [pool, size] : {std::pair{IdPool{200000, 199999}, 1U},
+                            std::pair{IdPool{200000, 4294967295U}, 1U},
+                            std::pair{IdPool{200000, 200999}, 0U},
+                            std::pair{IdPool{200000, 200999}, 1001U}}) {
     auto r = store().insert_auto(s, size, pool);
     ASSERT_FALSE(r) << pool.first << "-" << pool.last << " size " << size;
     EXPECT_TRUE(r.error().is_invalid_input()) << r.error().message();
@@ -547,7 +547,7 @@ TEST_F(Store, InsertAutoChecksThePoolAndTheSizeBeforeAnything) {
 
 TEST_F(Store, TwoHandlesOnOneDirectoryNeverHandOutTheSameRange) {
   podns::Store other = second();
-  podns::Store::Pool pool{200000, 4294967294U};
+  IdPool pool{200000, 4294967294U};
   std::vector<std::uint32_t> bases;
   for (int i = 0; i < 6; ++i) {
     podns::Store& st = i % 2 == 0 ? store() : other;
@@ -560,7 +560,7 @@ TEST_F(Store, ConcurrentHandlesNeverCollide) {
   // Two handles in two threads, allocating at once: each allocation is in
   // the transaction that records it, so no two sandboxes share a host ID.
   constexpr int kEach = 25;
-  podns::Store::Pool pool{200000, 4294967294U};
+  IdPool pool{200000, 4294967294U};
   auto run = [&](char name) {
     auto st = podns::Store::open(state_);
     if (!st) return std::string("open: ") + st.error().message();

@@ -2,6 +2,7 @@
 // opened or a range allocated, which needs no root. The database itself is
 // tested in tests/priv/store_test.cc: Store::open takes only a state
 // directory all of whose components are root's.
+#include "podns/host_ranges.h"
 #include "podns/store.h"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@ namespace podns {
 namespace {
 
 namespace fs = std::filesystem;
-using Pool = Store::Pool;
+using Pool = IdPool;
 
 ::testing::AssertionResult invalid(const Result<void>& r, const std::string& says) {
   if (r) return ::testing::AssertionFailure() << "accepted";
@@ -29,37 +30,37 @@ using Pool = Store::Pool;
   return ::testing::AssertionSuccess();
 }
 
-TEST(Store, CheckPoolTakesFirstUpToLastUpTo4294967294) {
-  EXPECT_TRUE(Store::check_pool(Pool{}));  // the default, 131072-4294967294
-  EXPECT_TRUE(Store::check_pool(Pool{0, 0}));
-  EXPECT_TRUE(Store::check_pool(Pool{100000, 100000}));
-  EXPECT_TRUE(Store::check_pool(Pool{0, 4294967294U}));
-  EXPECT_TRUE(Store::check_pool(Pool{4294967294U, 4294967294U}));
+TEST(HostRanges, CheckPoolTakesFirstUpToLastUpTo4294967294) {
+  EXPECT_TRUE(host_ranges::check_pool(Pool{}));  // the default, 131072-4294967294
+  EXPECT_TRUE(host_ranges::check_pool(Pool{0, 0}));
+  EXPECT_TRUE(host_ranges::check_pool(Pool{100000, 100000}));
+  EXPECT_TRUE(host_ranges::check_pool(Pool{0, 4294967294U}));
+  EXPECT_TRUE(host_ranges::check_pool(Pool{4294967294U, 4294967294U}));
 }
 
-TEST(Store, CheckPoolRefusesAnEmptyPoolAndTheIdThatIsNoId) {
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{100001, 100000}), "its first ID is above its last"));
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{4294967294U, 0}), "is empty"));
+TEST(HostRanges, CheckPoolRefusesAnEmptyPoolAndTheIdThatIsNoId) {
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{100001, 100000}), "its first ID is above its last"));
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{4294967294U, 0}), "is empty"));
   // 4294967295 is (uid_t)-1: "no ID" to the kernel.
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{0, 4294967295U}), "above 4294967294"));
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{4294967295U, 4294967295U}), "above 4294967294"));
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{0, 4294967295U}), "above 4294967294"));
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{4294967295U, 4294967295U}), "above 4294967294"));
 }
 
-TEST(Store, CheckPoolWithASizeTakesFromOneIdToTheWholePool) {
-  EXPECT_TRUE(Store::check_pool(Pool{100000, 100000}, 1));
-  EXPECT_TRUE(Store::check_pool(Pool{100000, 165535}, 65536));
-  EXPECT_TRUE(Store::check_pool(Pool{0, 4294967294U}, 4294967295U));
-  EXPECT_TRUE(Store::check_pool(Pool{}, 65536));
+TEST(HostRanges, CheckPoolWithASizeTakesFromOneIdToTheWholePool) {
+  EXPECT_TRUE(host_ranges::check_pool(Pool{100000, 100000}, 1));
+  EXPECT_TRUE(host_ranges::check_pool(Pool{100000, 165535}, 65536));
+  EXPECT_TRUE(host_ranges::check_pool(Pool{0, 4294967294U}, 4294967295U));
+  EXPECT_TRUE(host_ranges::check_pool(Pool{}, 65536));
 }
 
-TEST(Store, CheckPoolWithASizeRefusesNoIdsAndMoreThanThePoolHolds) {
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{100000, 165535}, 0), "range of 0 IDs"));
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{100000, 165535}, 65537),
+TEST(HostRanges, CheckPoolWithASizeRefusesNoIdsAndMoreThanThePoolHolds) {
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{100000, 165535}, 0), "range of 0 IDs"));
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{100000, 165535}, 65537),
                       "range of 65537 IDs does not fit the pool 100000-165535"));
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{0, 4294967293U}, 4294967295U), "does not fit"));
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{0, 4294967293U}, 4294967295U), "does not fit"));
   // The pool itself is checked first.
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{2, 1}, 1), "is empty"));
-  EXPECT_TRUE(invalid(Store::check_pool(Pool{0, 4294967295U}, 1), "above 4294967294"));
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{2, 1}, 1), "is empty"));
+  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{0, 4294967295U}, 1), "above 4294967294"));
 }
 
 class StoreOpen : public ::testing::Test {

@@ -24,13 +24,6 @@ std::string join_messages(const std::vector<Error>& errors) {
   return out;
 }
 
-std::vector<pin::Expected> expected_pins(const Sandbox& s) {
-  return {{nsfs::Type::net, s.netns},
-          {nsfs::Type::ipc, s.ipcns},
-          {nsfs::Type::uts, s.utsns},
-          {nsfs::Type::user, s.userns}};
-}
-
 // An RFC 1123 host name, within the kernel's 64 bytes: labels of 1 to 63
 // letters, digits and '-', each beginning and ending with a letter or a
 // digit, separated by single dots.
@@ -152,7 +145,7 @@ Result<void> Manager::Impl::create_namespaces(const Fd& root, Sandbox& s, const 
                                        StageTimer& timer, Rollback& rollback) {
   PODNS_TRY_CTX(dir, pin::make_pod_dir(root, s.id), "make pod directory " + s.dir());
   rollback.add("remove pod directory",
-               [&] { return pin::remove_pod_dir(root, s.root, s.id, expected_pins(s)); });
+               [&] { return pin::remove_pod_dir(root, s.root, s.id, pin::expected(s)); });
   PODNS_CHECK(fault::point("create.directory"));
   timer.mark("directory");
 

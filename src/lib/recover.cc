@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "podns/fault.h"
+#include "podns/ns_types.h"
 #include "podns/pin.h"
 #include "podns/manager_impl.h"
 #include "podns/sys.h"
@@ -39,11 +40,11 @@ bool Manager::Impl::pins_intact(const Sandbox& s) {
     auto got = nsfs::id(*fd);
     return got && want && *got == *want;
   };
-  if (!s.host_network && !same(s.netns_path(), nsfs::Type::net, s.netns)) return false;
-  if (s.ipcns && !same(s.pin_path(nsfs::Type::ipc), nsfs::Type::ipc, s.ipcns)) return false;
-  if (s.utsns && !same(s.pin_path(nsfs::Type::uts), nsfs::Type::uts, s.utsns)) return false;
-  auto userns = s.userns_path();  // none without a user namespace
-  return !userns || same(*userns, nsfs::Type::user, s.userns);
+  for (const auto& row : nsfs::kTypes) {
+    if (!row.pod_pin || !pin::has_pin(s, row.type)) continue;
+    if (!same(s.pin_path(row.type), row.type, *pin::recorded(s, row.type))) return false;
+  }
+  return true;
 }
 
 Result<std::vector<RecoverAction>> Manager::Impl::recover() {

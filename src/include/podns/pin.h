@@ -19,6 +19,7 @@
 #include "podns/error.h"
 #include "podns/fd.h"
 #include "podns/nsfs.h"
+#include "podns/sandbox.h"
 
 namespace podns::pin {
 
@@ -62,5 +63,20 @@ struct Expected {
 };
 Result<void> remove_pod_dir(const Fd& root, const std::string& root_path, const std::string& id,
                             const std::vector<Expected>& expect);
+
+// A sandbox's pins, by the types the table (ns_types.h) marks pod_pin.
+//
+// The identity its row records for type t (netns, userns, ipcns, utsns);
+// nullptr for a type no pod pins.
+const std::optional<nsfs::NsId>* recorded(const Sandbox& s, nsfs::Type t);
+std::optional<nsfs::NsId>* recorded(Sandbox& s, nsfs::Type t);
+// Whether sandbox s has a pin of type t in its directory: its user
+// namespace unless it has none, its netns unless it shares the host's
+// network, its IPC and UTS namespaces when they are recorded. (A pin that
+// should be there may still be missing: has_pin says what the row claims.)
+bool has_pin(const Sandbox& s, nsfs::Type t);
+// What remove_pod_dir is to expect in s's directory: every pod pin type,
+// with the identity recorded for it, if any.
+std::vector<Expected> expected(const Sandbox& s);
 
 }  // namespace podns::pin

@@ -33,10 +33,11 @@ Result<std::vector<Join>> open_pins(const Sandbox& s) {
     const nsfs::Type type = row.type;
     const auto& id = *pin::recorded(s, type);
     std::string path = s.pin_path(type);
-    PODNS_TRY(fd, nsfs::open(path, type));
-    PODNS_TRY(got, nsfs::id(fd));
-    if (!id || !(got == *id))
-      return plain_error(ESTALE, path + " is not the namespace recorded for sandbox " + s.id);
+    if (!id) {
+      return plain_error(ESTALE, "sandbox " + s.id + ": no " + row.name +
+                                     " namespace is recorded for " + path);
+    }
+    PODNS_TRY_CTX(fd, pin::open_recorded(path, type, *id), "sandbox " + s.id);
     joins.push_back({type, std::move(fd)});
   }
   return joins;

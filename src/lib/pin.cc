@@ -118,6 +118,17 @@ Result<nsfs::NsId> pin_as(const Fd& dir, const std::string& dir_path, const std:
   return id;
 }
 
+Result<Fd> open_recorded(const std::string& path, nsfs::Type t, const nsfs::NsId& want) {
+  PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW));
+  PODNS_CHECK(nsfs::check_type(fd, t, path));
+  PODNS_TRY(got, nsfs::id(fd));
+  if (!(got == want)) {
+    return plain_error(ESTALE, path + " holds a " + nsfs::name(t) +
+                                   " namespace other than the one recorded for it");
+  }
+  return fd;
+}
+
 Result<void> unpin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                    std::optional<nsfs::NsId> expect) {
   return unpin_as(dir, dir_path, nsfs::name(t), expect);

@@ -34,15 +34,10 @@ Result<std::vector<std::string>> pod_dirs(const std::string& root) {
 }  // namespace
 
 bool Manager::Impl::pins_intact(const Sandbox& s) {
-  auto same = [](const std::string& path, nsfs::Type t, const std::optional<nsfs::NsId>& want) {
-    auto fd = sys::open_at(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW);
-    if (!fd || !nsfs::check_type(*fd, t, path)) return false;
-    auto got = nsfs::id(*fd);
-    return got && want && *got == *want;
-  };
   for (const auto& row : nsfs::kTypes) {
     if (!row.pod_pin || !pin::has_pin(s, row.type)) continue;
-    if (!same(s.pin_path(row.type), row.type, *pin::recorded(s, row.type))) return false;
+    const auto& want = *pin::recorded(s, row.type);
+    if (!want || !pin::open_recorded(s.pin_path(row.type), row.type, *want)) return false;
   }
   return true;
 }

@@ -41,6 +41,19 @@ Result<nsfs::NsId> pin_as(const Fd& dir, const std::string& dir_path, const std:
 Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                        const std::string& source);
 
+// The one check that a pin still holds the namespace recorded for it.
+// Opens `path` (its last component never followed: a symlink there is
+// refused) and returns the namespace, open and ready for setns, when it is
+// of type t and its device and inode are `want`'s. Otherwise an error, by
+// its errno:
+//   ENOENT  nothing at path: the pin is missing (removed, or gone with a
+//           reboot's tmpfs)
+//   EINVAL  a file that is not on nsfs (a plain file: the bind mount went
+//           away), or a namespace of another type
+//   ESTALE  a namespace of type t, but not the recorded one
+//   ELOOP   a symlink; any other errno: the open or a query failed
+Result<Fd> open_recorded(const std::string& path, nsfs::Type t, const nsfs::NsId& want);
+
 // What unpinning found at a pin path.
 struct Unpinned {
   bool was_present = false;  // something was there (mounted or not)

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "podns/fault.h"
 #include "podns/ns_types.h"
 #include "podns/pin.h"
@@ -34,12 +36,11 @@ Result<std::vector<std::string>> pod_dirs(const std::string& root) {
 }  // namespace
 
 bool Manager::Impl::pins_intact(const Sandbox& s) {
-  for (const auto& row : nsfs::kTypes) {
-    if (!row.pod_pin || !pin::has_pin(s, row.type)) continue;
+  return std::ranges::all_of(nsfs::kTypes, [&s](const nsfs::TypeInfo& row) {
+    if (!row.pod_pin || !pin::has_pin(s, row.type)) return true;
     const auto& want = *pin::recorded(s, row.type);
-    if (!want || !pin::open_recorded(s.pin_path(row.type), row.type, *want)) return false;
-  }
-  return true;
+    return want && pin::open_recorded(s.pin_path(row.type), row.type, *want).has_value();
+  });
 }
 
 Result<std::vector<RecoverAction>> Manager::Impl::recover() {

@@ -34,7 +34,7 @@ podns::CreateOptions create_options(std::string id, unsigned slot = 0, bool sysc
   podns::IdMap map{{0, kHostId + slot * kMapSize, kMapSize}};
   podns::CreateOptions opts;
   opts.id = std::move(id);
-  opts.userns = podns::nsfs::Maps{map, map};
+  opts.userns = podns::UsernsChoice::with_maps({map, map});
   // Namespaces only: the host's default CNI network (if one is configured)
   // is not what this measures, and 1,000 pods would exhaust its subnet.
   opts.network = "none";

@@ -30,12 +30,14 @@ void check_create(const char* text) {
   // Exactly one choice of user namespace was made: maps, an automatic
   // range, or none.
   const auto& o = req->options;
-  FUZZ_CHECK(!(o.userns && o.auto_userns));
-  if (o.userns) {
-    FUZZ_CHECK(podns::validate_id_map(o.userns->uid).has_value());
-    FUZZ_CHECK(podns::validate_id_map(o.userns->gid).has_value());
+  const auto* maps = o.userns.maps();
+  const auto auto_size = o.userns.auto_size();
+  FUZZ_CHECK((maps ? 1 : 0) + (auto_size ? 1 : 0) + (o.userns.is_none() ? 1 : 0) == 1);
+  if (maps) {
+    FUZZ_CHECK(podns::validate_id_map(maps->uid).has_value());
+    FUZZ_CHECK(podns::validate_id_map(maps->gid).has_value());
   }
-  if (o.auto_userns) FUZZ_CHECK(*o.auto_userns > 0);
+  if (auto_size) FUZZ_CHECK(*auto_size > 0);
 }
 
 }  // namespace

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", m.error().message().c_str());
     return 1;
   }
-  auto s = m->create({.id = "example", .auto_userns = 65536, .network = "none"});
+  auto s = m->create(
+      {.id = "example", .userns = podns::UsernsChoice::automatic(65536), .network = "none"});
   if (!s) {
     std::fprintf(stderr, "%s\n", s.error().message().c_str());  // step, path, errno
     return 1;

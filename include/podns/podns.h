@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "podns/cni/options.h"
@@ -34,17 +35,55 @@ struct Config {
   // directories, result cache, timeout and output bound.
   std::string cni_conf_dir = cni::kDefaultConfDir;
   cni::Options cni;
-  // Host IDs that automatic ranges (CreateOptions::auto_userns) come from.
+  // Host IDs that automatic ranges (UsernsChoice::automatic) come from.
   IdPool auto_pool;
   // Where `ip netns` looks: pods created with ip_netns are also pinned here.
   std::string ip_netns_dir = "/run/netns";
 };
 
+// The pod's user namespace, exactly one of:
+//   UsernsChoice::none()           none of its own: its other namespaces are
+//                                  owned by the host's (the default)
+//   UsernsChoice::with_maps(maps)  one with these uid and gid maps
+//   UsernsChoice::automatic(size)  one with 0:BASE:SIZE for uids and gids,
+//                                  BASE chosen from Config::auto_pool so that
+//                                  no live sandbox's range overlaps; freed
+//                                  by remove
+// One value holds one choice: maps and an automatic range cannot both be
+// given, and assigning a choice replaces the one before.
+class UsernsChoice {
+ public:
+  static constexpr std::uint32_t kDefaultAutoSize = 65536;
+
+  UsernsChoice() = default;
+  static UsernsChoice none() { return {}; }
+  static UsernsChoice with_maps(nsfs::Maps maps) { return UsernsChoice(std::move(maps)); }
+  static UsernsChoice automatic(std::uint32_t size = kDefaultAutoSize) {
+    return UsernsChoice(Auto{size});
+  }
+
+  bool is_none() const { return std::holds_alternative<std::monostate>(choice_); }
+  // The maps, when given; nullptr otherwise.
+  const nsfs::Maps* maps() const { return std::get_if<nsfs::Maps>(&choice_); }
+  // The size of the automatic range, when automatic; nullopt otherwise.
+  std::optional<std::uint32_t> auto_size() const {
+    if (const auto* a = std::get_if<Auto>(&choice_)) return a->size;
+    return std::nullopt;
+  }
+
+ private:
+  struct Auto {
+    std::uint32_t size;
+  };
+  explicit UsernsChoice(nsfs::Maps maps) : choice_(std::move(maps)) {}
+  explicit UsernsChoice(Auto a) : choice_(a) {}
+  std::variant<std::monostate, nsfs::Maps, Auto> choice_;
+};
+
 struct CreateOptions {
   std::string id;
-  // The pod's uid and gid maps; nullopt for a pod without a user namespace
-  // (unless auto_userns is set).
-  std::optional<nsfs::Maps> userns;
+  // Maps, an automatic range, or none (the default).
+  UsernsChoice userns;
   // Mapping host uid or gid 0 into the pod makes the pod's root the host's
   // root for files: refused unless asked for.
   bool allow_host_root = false;
@@ -67,9 +106,6 @@ struct CreateOptions {
   // than root, so that per-user kernel limits (user.max_*_namespaces, ...)
   // are charged to the pod's range.
   bool userns_owned_by_pod = false;
-  // A user namespace with 0:BASE:SIZE for uids and gids, BASE chosen from
-  // the pool so that no live sandbox's range overlaps; freed by remove.
-  std::optional<std::uint32_t> auto_userns;
   // Also pin the netns as IP_NETNS_DIR/ID, so `ip netns list` and
   // `ip netns exec ID ...` see the pod.
   bool ip_netns = false;

@@ -25,7 +25,7 @@ struct Opts {
 
 // auto or auto:SIZE: the size of the automatic range.
 Result<std::uint32_t> parse_auto(const std::string& text) {
-  if (text == "auto") return 65536;
+  if (text == "auto") return UsernsChoice::kDefaultAutoSize;
   auto n = text.starts_with("auto:") ? parse_id_map("0:0:" + text.substr(5))
                                      : Result<IdMap>(invalid_argument("x"));
   if (!n) return invalid_argument("--userns " + text + ": want auto or auto:SIZE (1..4294967294)");
@@ -63,13 +63,13 @@ Result<CreateOptions> options_from(const Opts& o, Given given) {
   }
   if (given.userns && o.userns.starts_with("auto")) {
     PODNS_TRY(size, parse_auto(o.userns));
-    opts.auto_userns = size;
+    opts.userns = UsernsChoice::automatic(size);
   } else if (!o.no_userns) {
     PODNS_TRY_CTX(uid, parse_id_map(given.userns ? o.userns : o.uidmap),
                   given.userns ? "--userns" : "--uidmap");
     PODNS_TRY_CTX(gid, parse_id_map(given.userns ? o.userns : o.gidmap),
                   given.userns ? "--userns" : "--gidmap");
-    opts.userns = nsfs::Maps{std::move(uid), std::move(gid)};
+    opts.userns = UsernsChoice::with_maps({std::move(uid), std::move(gid)});
   }
   return opts;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "podns/idmap.h"
+#include "podns/ns_types.h"
 
 namespace podns::cli {
 namespace {
@@ -46,15 +47,10 @@ std::string option_name(int c) {
 }
 
 std::optional<nsfs::Type> namespace_option(int c) {
-  switch (c) {
-    case 'U': return nsfs::Type::user;
-    case 'n': return nsfs::Type::net;
-    case 'i': return nsfs::Type::ipc;
-    case 'u': return nsfs::Type::uts;
-    case 'c': return nsfs::Type::cgroup;
-    case 'm': return nsfs::Type::mnt;
-    default: return std::nullopt;
+  for (const auto& row : nsfs::kTypes) {
+    if (row.pinns_option != '\0' && c == row.pinns_option) return row.type;
   }
+  return std::nullopt;
 }
 
 // Sets `slot` once; the same value again is fine, another is an error.

@@ -179,6 +179,7 @@ struct CreateInput {
   CreateOptions opts;
   bool has_id = false;
   std::optional<IdMap> uid, gid;
+  std::optional<std::uint32_t> auto_size;
   bool no_userns = false;
   bool timings = false;
 };
@@ -213,11 +214,11 @@ constexpr auto kCreateKeys = std::to_array<Key<CreateInput>>({
      [](CreateInput& in, std::string_view k, const json& v) -> Result<void> {
        // true for the default size, or the size.
        if (v.is_boolean()) {
-         if (v.get<bool>()) in.opts.auto_userns = 65536;
+         if (v.get<bool>()) in.auto_size = UsernsChoice::kDefaultAutoSize;
          return {};
        }
        PODNS_TRY(n, unsigned_in(k, v, 1, 4294967294ULL));
-       in.opts.auto_userns = static_cast<std::uint32_t>(n);
+       in.auto_size = static_cast<std::uint32_t>(n);
        return {};
      }},
     {"no_userns",
@@ -283,13 +284,14 @@ Result<CreateInput> create_input(const json& j) {
   if (!in.has_id) return invalid_argument("create options: \"id\" is required");
   if (in.uid.has_value() != in.gid.has_value())
     return invalid_argument(R"(create options: give both "uid_mappings" and "gid_mappings")");
-  int choices = (in.uid ? 1 : 0) + (in.opts.auto_userns ? 1 : 0) + (in.no_userns ? 1 : 0);
+  int choices = (in.uid ? 1 : 0) + (in.auto_size ? 1 : 0) + (in.no_userns ? 1 : 0);
   if (choices != 1) {
     return invalid_argument(
         "create options: give exactly one of the pod's maps (\"uid_mappings\" and "
         "\"gid_mappings\"), \"userns_auto\" or \"no_userns\": true");
   }
-  if (in.uid) in.opts.userns = nsfs::Maps{std::move(*in.uid), std::move(*in.gid)};
+  if (in.uid) in.opts.userns = UsernsChoice::with_maps({std::move(*in.uid), std::move(*in.gid)});
+  if (in.auto_size) in.opts.userns = UsernsChoice::automatic(*in.auto_size);
   return in;
 }
 

@@ -26,13 +26,6 @@ std::string join_messages(const std::vector<Error>& errors) {
   return out;
 }
 
-std::vector<pin::Expected> expected_pins(const Sandbox& s) {
-  return {{nsfs::Type::net, s.netns},
-          {nsfs::Type::ipc, s.ipcns},
-          {nsfs::Type::uts, s.utsns},
-          {nsfs::Type::user, s.userns}};
-}
-
 // An RFC 1123 host name, within the kernel's 64 bytes: labels of 1 to 63
 // letters, digits and '-', each beginning and ending with a letter or a
 // digit, separated by single dots.
@@ -83,25 +76,23 @@ NamespaceRequest request_for(const CreateOptions& opts, const Sandbox& s) {
 // is locked or made. Returns the sysctls to write in the pod's netns.
 Result<std::vector<sysctl::Setting>> check_options(const CreateOptions& opts) {
   PODNS_CHECK(validate_id(opts.id));
-  if (opts.userns && opts.auto_userns)
-    return invalid_argument("give either maps or an automatic range, not both");
-  if (opts.userns)
-    PODNS_CHECK(validate_pod_maps(opts.userns->uid, opts.userns->gid, opts.allow_host_root));
+  const nsfs::Maps* maps = opts.userns.maps();
+  if (maps) PODNS_CHECK(validate_pod_maps(maps->uid, maps->gid, opts.allow_host_root));
   if (!opts.hostname.empty()) {
     if (!opts.uts) return invalid_argument("a hostname needs the pod's own UTS namespace (--uts)");
     PODNS_CHECK(validate_hostname(opts.hostname));
   }
   if (opts.network && *opts.network != "none")
     PODNS_CHECK_CTX(cni::validate_network_name(*opts.network), "--network");
-  if (opts.userns_owned_by_pod && !opts.userns && !opts.auto_userns)
+  if (opts.userns_owned_by_pod && opts.userns.is_none())
     return invalid_argument("a pod without a user namespace cannot own one");
   std::vector<sysctl::Setting> sysctls;
   if (!opts.host_network) {
     for (const auto& setting : opts.sysctls) PODNS_CHECK(sysctl::validate(setting));
     // The defaults depend only on the container side of the gid map, known
     // even for an automatic range: 0:BASE:SIZE.
-    IdMap gid_map = opts.userns ? opts.userns->gid
-                                : opts.auto_userns ? IdMap{{0, 0, *opts.auto_userns}} : IdMap{};
+    auto auto_size = opts.userns.auto_size();
+    IdMap gid_map = maps ? maps->gid : auto_size ? IdMap{{0, 0, *auto_size}} : IdMap{};
     sysctls = sysctl::merge(opts.default_sysctls ? sysctl::defaults(gid_map)
                                                  : std::vector<sysctl::Setting>{},
                             opts.sysctls);
@@ -120,10 +111,10 @@ Sandbox new_sandbox(const CreateOptions& opts, const std::string& root,
   s.id = opts.id;
   s.state = SandboxState::creating;
   s.root = root;
-  s.has_userns = opts.userns.has_value() || opts.auto_userns.has_value();
-  if (opts.userns) {
-    s.uid_map = opts.userns->uid;
-    s.gid_map = opts.userns->gid;
+  s.has_userns = !opts.userns.is_none();
+  if (const auto* maps = opts.userns.maps()) {
+    s.uid_map = maps->uid;
+    s.gid_map = maps->gid;
   }
   s.created_at = now_rfc3339();
   s.host_network = opts.host_network;
@@ -154,7 +145,7 @@ Result<void> Manager::Impl::create_namespaces(const Fd& root, Sandbox& s, const 
                                        StageTimer& timer, Rollback& rollback) {
   PODNS_TRY_CTX(dir, pin::make_pod_dir(root, s.id), "make pod directory " + s.dir());
   rollback.add("remove pod directory",
-               [&] { return pin::remove_pod_dir(root, s.root, s.id, expected_pins(s)); });
+               [&] { return pin::remove_pod_dir(root, s.root, s.id, pin::expected(s)); });
   PODNS_CHECK(fault::point("create.directory"));
   timer.mark("directory");
 
@@ -220,7 +211,8 @@ Result<Sandbox> Manager::Impl::create(const CreateOptions& opts) {
   std::vector<StageTime> timings;
   StageTimer timer(timings);
   PODNS_TRY(sysctls, check_options(opts));
-  if (opts.auto_userns) PODNS_CHECK(host_ranges::check_pool(config_.auto_pool, *opts.auto_userns));
+  const auto auto_size = opts.userns.auto_size();
+  if (auto_size) PODNS_CHECK(host_ranges::check_pool(config_.auto_pool, *auto_size));
   const std::string ctx = "create sandbox " + opts.id;
   std::optional<cni::NetworkConfig> network;
   if (!opts.host_network) {
@@ -245,9 +237,9 @@ Result<Sandbox> Manager::Impl::create(const CreateOptions& opts) {
 
   // Intent first: the row says what is about to exist before it does, so a
   // crash at any later instant leaves something `recover` can find.
-  if (opts.auto_userns) {
-    PODNS_CHECK_CTX(
-        store_.insert_auto(s, *opts.auto_userns, config_.auto_pool, opts.allow_host_root), ctx);
+  if (auto_size) {
+    PODNS_CHECK_CTX(store_.insert_auto(s, *auto_size, config_.auto_pool, opts.allow_host_root),
+                    ctx);
   } else {
     PODNS_CHECK_CTX(store_.insert(s, opts.allow_overlap), ctx);
   }

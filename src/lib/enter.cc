@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "podns/ns_types.h"
 #include "podns/nsfs.h"
+#include "podns/pin.h"
 
 namespace podns {
 namespace {
@@ -24,18 +26,18 @@ struct Join {
 // Opens and checks every pin before anything is joined: once inside the
 // pod's user namespace the pins may no longer be reachable.
 Result<std::vector<Join>> open_pins(const Sandbox& s) {
-  std::vector<std::pair<nsfs::Type, std::optional<nsfs::NsId>>> recorded;
-  if (s.has_userns) recorded.emplace_back(nsfs::Type::user, s.userns);
-  if (!s.host_network) recorded.emplace_back(nsfs::Type::net, s.netns);
-  if (s.ipcns) recorded.emplace_back(nsfs::Type::ipc, s.ipcns);
-  if (s.utsns) recorded.emplace_back(nsfs::Type::uts, s.utsns);
   std::vector<Join> joins;
-  for (const auto& [type, id] : recorded) {
+  // In the table's order: the user namespace first, as it must be joined.
+  for (const auto& row : nsfs::kTypes) {
+    if (!row.pod_pin || !pin::has_pin(s, row.type)) continue;
+    const nsfs::Type type = row.type;
+    const auto& id = *pin::recorded(s, type);
     std::string path = s.pin_path(type);
-    PODNS_TRY(fd, nsfs::open(path, type));
-    PODNS_TRY(got, nsfs::id(fd));
-    if (!id || !(got == *id))
-      return plain_error(ESTALE, path + " is not the namespace recorded for sandbox " + s.id);
+    if (!id) {
+      return plain_error(ESTALE, "sandbox " + s.id + ": no " + row.name +
+                                     " namespace is recorded for " + path);
+    }
+    PODNS_TRY_CTX(fd, pin::open_recorded(path, type, *id), "sandbox " + s.id);
     joins.push_back({type, std::move(fd)});
   }
   return joins;

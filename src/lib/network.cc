@@ -16,6 +16,7 @@
 #include "podns/cni/pod.h"
 #include "podns/fault.h"
 #include "podns/manager_impl.h"
+#include "podns/pin.h"
 #include "podns/sys.h"
 
 namespace podns {
@@ -32,10 +33,8 @@ cni::Pod pod_of(const Sandbox& s, std::string netns) {
 // the CNI spec asks for a netns that no longer exists.
 std::string live_netns(const Sandbox& s) {
   if (s.host_network || !s.netns) return {};
-  auto fd = sys::open_at(AT_FDCWD, s.netns_path(), O_RDONLY | O_NOFOLLOW);
-  if (!fd || !nsfs::check_type(*fd, nsfs::Type::net, s.netns_path())) return {};
-  auto id = nsfs::id(*fd);
-  return id && *id == *s.netns ? s.netns_path() : std::string();
+  return pin::open_recorded(s.netns_path(), nsfs::Type::net, *s.netns) ? s.netns_path()
+                                                                        : std::string();
 }
 
 std::optional<std::string> sandbox_arg(const cni::CacheEntry& e) {

@@ -15,36 +15,19 @@
 #include <cstring>
 
 #include "podns/file.h"
+#include "podns/ns_types.h"
 #include "podns/sys.h"
 
 namespace podns::nsfs {
 
 const char* name(Type t) {
-  switch (t) {
-    case Type::user: return "user";
-    case Type::net: return "net";
-    case Type::ipc: return "ipc";
-    case Type::uts: return "uts";
-    case Type::mnt: return "mnt";
-    case Type::pid: return "pid";
-    case Type::cgroup: return "cgroup";
-    case Type::time: return "time";
-  }
-  return "?";
+  const TypeInfo* row = find_info(t);
+  return row ? row->name : "?";
 }
 
 int clone_flag(Type t) {
-  switch (t) {
-    case Type::user: return CLONE_NEWUSER;
-    case Type::net: return CLONE_NEWNET;
-    case Type::ipc: return CLONE_NEWIPC;
-    case Type::uts: return CLONE_NEWUTS;
-    case Type::mnt: return CLONE_NEWNS;
-    case Type::pid: return CLONE_NEWPID;
-    case Type::cgroup: return CLONE_NEWCGROUP;
-    case Type::time: return CLONE_NEWTIME;
-  }
-  return 0;
+  const TypeInfo* row = find_info(t);
+  return row ? row->clone_flag : 0;
 }
 
 Result<void> check_type(const Fd& fd, Type t, const std::string& path) {

@@ -11,14 +11,13 @@
 #include <cerrno>
 
 #include "podns/file.h"
+#include "podns/ns_types.h"
 #include "podns/secure_path.h"
 #include "podns/sys.h"
 
 namespace podns::pin {
 namespace {
 
-constexpr std::array kAllTypes = {nsfs::Type::net, nsfs::Type::ipc, nsfs::Type::uts,
-                                  nsfs::Type::user};
 
 // True when `fd` is the root of a mount (its device differs from its parent's,
 // or statx says so).
@@ -107,6 +106,17 @@ Result<nsfs::NsId> pin_as(const Fd& dir, const std::string& dir_path, const std:
   return id;
 }
 
+Result<Fd> open_recorded(const std::string& path, nsfs::Type t, const nsfs::NsId& want) {
+  PODNS_TRY(fd, sys::open_at(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW));
+  PODNS_CHECK(nsfs::check_type(fd, t, path));
+  PODNS_TRY(got, nsfs::id(fd));
+  if (!(got == want)) {
+    return plain_error(ESTALE, path + " holds a " + nsfs::name(t) +
+                                   " namespace other than the one recorded for it");
+  }
+  return fd;
+}
+
 Result<void> unpin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                    std::optional<nsfs::NsId> expect) {
   return unpin_as(dir, dir_path, nsfs::name(t), expect);
@@ -143,16 +153,59 @@ Result<void> remove_pod_dir(const Fd& root, const std::string& root_path, const 
   const std::string dir_path = root_path + "/" + id;
   PODNS_TRY(dir, open_pod_dir(root, root_path, id));
   if (!dir) return {};
-  for (nsfs::Type t : kAllTypes) {
+  // In the reverse of the order they are pinned: the user namespace last.
+  for (auto row = nsfs::kTypes.rbegin(); row != nsfs::kTypes.rend(); ++row) {
+    if (!row->pod_pin) continue;
     std::optional<nsfs::NsId> want;
     for (const auto& e : expect) {
-      if (e.type == t) want = e.id;
+      if (e.type == row->type) want = e.id;
     }
-    PODNS_CHECK(unpin(dir, dir_path, t, want));
+    PODNS_CHECK(unpin(dir, dir_path, row->type, want));
   }
   if (::unlinkat(root.get(), id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
     return sys_error("remove directory", dir_path);
   return {};
+}
+
+namespace {
+
+// The member of a Sandbox (const or not) that records type t.
+template <class S>
+auto recorded_in(S& s, nsfs::Type t) -> decltype(&s.netns) {
+  switch (t) {
+    case nsfs::Type::user: return &s.userns;
+    case nsfs::Type::net: return &s.netns;
+    case nsfs::Type::ipc: return &s.ipcns;
+    case nsfs::Type::uts: return &s.utsns;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+const std::optional<nsfs::NsId>* recorded(const Sandbox& s, nsfs::Type t) {
+  return recorded_in(s, t);
+}
+
+std::optional<nsfs::NsId>* recorded(Sandbox& s, nsfs::Type t) { return recorded_in(s, t); }
+
+bool has_pin(const Sandbox& s, nsfs::Type t) {
+  switch (t) {
+    case nsfs::Type::user: return s.has_userns;
+    case nsfs::Type::net: return !s.host_network;
+    default: {
+      const auto* id = recorded(s, t);
+      return id != nullptr && id->has_value();
+    }
+  }
+}
+
+std::vector<Expected> expected(const Sandbox& s) {
+  std::vector<Expected> out;
+  for (const auto& row : nsfs::kTypes) {
+    if (row.pod_pin) out.push_back({row.type, *recorded(s, row.type)});
+  }
+  return out;
 }
 
 }  // namespace podns::pin

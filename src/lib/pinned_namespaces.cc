@@ -15,6 +15,7 @@
 
 #include "podns/fault.h"
 #include "podns/helper.h"
+#include "podns/ns_types.h"
 #include "podns/sys.h"
 
 namespace podns::pinned {
@@ -32,7 +33,7 @@ std::string join_messages(const std::vector<Error>& errors) {
 // has put something in since (a concurrent call's pins): not ours to remove.
 bool left_alone(int err) { return err == ENOENT || err == ENOTEMPTY || err == EEXIST; }
 
-std::string type_dir_name(nsfs::Type t) { return std::string(nsfs::name(t)) + "ns"; }
+std::string type_dir_name(nsfs::Type t) { return nsfs::info(t).pinns_dir; }
 
 bool is_new(const Request& req, nsfs::Type t) {
   return std::any_of(req.namespaces.begin(), req.namespaces.end(),
@@ -351,10 +352,14 @@ Result<void> make_all(const Request& req, Rollback& undo) {
 }  // namespace
 
 const std::vector<nsfs::Type>& pinnable_types() {
-  static const std::vector<nsfs::Type> kTypes{nsfs::Type::user, nsfs::Type::net,
-                                              nsfs::Type::ipc,  nsfs::Type::uts,
-                                              nsfs::Type::cgroup, nsfs::Type::mnt};
-  return kTypes;
+  static const std::vector<nsfs::Type> kPinnable = [] {
+    std::vector<nsfs::Type> out;
+    for (const auto& row : nsfs::kTypes) {
+      if (row.pinns_option != '\0') out.push_back(row.type);
+    }
+    return out;
+  }();
+  return kPinnable;
 }
 
 std::string pin_path(const std::string& dir, nsfs::Type t, const std::string& name) {

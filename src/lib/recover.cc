@@ -4,8 +4,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "podns/fault.h"
 #include "podns/file.h"
+#include "podns/ns_types.h"
 #include "podns/pin.h"
 #include "podns/manager_impl.h"
 #include "podns/sys.h"
@@ -29,17 +32,11 @@ Result<std::vector<std::string>> pod_dirs(const std::string& root) {
 }  // namespace
 
 bool Manager::Impl::pins_intact(const Sandbox& s) {
-  auto same = [](const std::string& path, nsfs::Type t, const std::optional<nsfs::NsId>& want) {
-    auto fd = sys::open_at(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW);
-    if (!fd || !nsfs::check_type(*fd, t, path)) return false;
-    auto got = nsfs::id(*fd);
-    return got && want && *got == *want;
-  };
-  if (!s.host_network && !same(s.netns_path(), nsfs::Type::net, s.netns)) return false;
-  if (s.ipcns && !same(s.pin_path(nsfs::Type::ipc), nsfs::Type::ipc, s.ipcns)) return false;
-  if (s.utsns && !same(s.pin_path(nsfs::Type::uts), nsfs::Type::uts, s.utsns)) return false;
-  auto userns = s.userns_path();  // none without a user namespace
-  return !userns || same(*userns, nsfs::Type::user, s.userns);
+  return std::ranges::all_of(nsfs::kTypes, [&s](const nsfs::TypeInfo& row) {
+    if (!row.pod_pin || !pin::has_pin(s, row.type)) return true;
+    const auto& want = *pin::recorded(s, row.type);
+    return want && pin::open_recorded(s.pin_path(row.type), row.type, *want).has_value();
+  });
 }
 
 Result<std::vector<RecoverAction>> Manager::Impl::recover() {

@@ -37,11 +37,7 @@ Result<void> Manager::Impl::teardown(Sandbox& s, std::vector<Error>* left) {
   if (raw < 0 && errno != ENOENT) return fail(sys_error("open pin root", s.root).error());
   if (raw >= 0) {
     Fd root(raw);
-    std::vector<pin::Expected> expect{{nsfs::Type::net, s.netns},
-                                      {nsfs::Type::ipc, s.ipcns},
-                                      {nsfs::Type::uts, s.utsns},
-                                      {nsfs::Type::user, s.userns}};
-    if (auto gone = pin::remove_pod_dir(root, s.root, s.id, expect); !gone)
+    if (auto gone = pin::remove_pod_dir(root, s.root, s.id, pin::expected(s)); !gone)
       return fail(std::move(gone.error()));
   }
   if (auto f = fault::point("rm.unpin"); !f) return fail(std::move(f.error()));

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "podns/ns_types.h"
+#include "podns/pin.h"
+
 namespace podns::spec {
 namespace {
 
@@ -132,10 +135,10 @@ Result<std::string> join_sandbox(std::string_view config, const Sandbox& s) {
                                     "config");
     }
   }
-  if (auto userns = s.userns_path()) namespaces.push_back({{"type", "user"}, {"path", *userns}});
-  if (!s.host_network) namespaces.push_back({{"type", "network"}, {"path", s.netns_path()}});
-  if (s.ipcns) namespaces.push_back({{"type", "ipc"}, {"path", s.pin_path(nsfs::Type::ipc)}});
-  if (s.utsns) namespaces.push_back({{"type", "uts"}, {"path", s.pin_path(nsfs::Type::uts)}});
+  for (const auto& row : nsfs::kTypes) {
+    if (row.pod_pin && pin::has_pin(s, row.type))
+      namespaces.push_back({{"type", row.oci_name}, {"path", s.pin_path(row.type)}});
+  }
   linux_cfg["namespaces"] = std::move(namespaces);
   if (s.host_network) bind_host_sys(root);
 

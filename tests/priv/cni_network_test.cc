@@ -72,7 +72,7 @@ class RealPlugins : public ::testing::Test {
     std::uint32_t host = 100000 + 65536 * pods_++;
     CreateOptions opts;
     opts.id = id;
-    opts.userns = nsfs::Maps{{{0, host, 65536}}, {{0, host, 65536}}};
+    opts.userns = UsernsChoice::with_maps({{{0, host, 65536}}, {{0, host, 65536}}});
     auto s = manager_->create(opts);
     EXPECT_TRUE(s) << s.error().message();
     return Pod{id, s ? s->netns_path() : std::string(), {}, json::object()};

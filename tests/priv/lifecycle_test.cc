@@ -284,13 +284,13 @@ TEST_F(Lifecycle, FiveHundredCyclesReturnToTheStart) {
   PodnsEnv env;
   auto m = Manager::open(env.config());
   ASSERT_TRUE(m);
-  ASSERT_TRUE(m->create({"warm", nsfs::Maps{{{0, 100000, 65536}}, {{0, 100000, 65536}}}}));
+  ASSERT_TRUE(m->create({"warm", UsernsChoice::with_maps({{{0, 100000, 65536}}, {{0, 100000, 65536}}})}));
   ASSERT_TRUE(m->remove("warm"));
   int fds = test::count_fds();
   auto mounts = test::mounts_under(env.root()).size();
   for (int i = 0; i < 500; ++i) {
     std::string id = concat("c", std::to_string(i));
-    auto s = m->create({id, nsfs::Maps{{{0, 100000, 65536}}, {{0, 100000, 65536}}}});
+    auto s = m->create({id, UsernsChoice::with_maps({{{0, 100000, 65536}}, {{0, 100000, 65536}}})});
     ASSERT_TRUE(s) << s.error().message();
     ASSERT_TRUE(m->remove(id));
   }

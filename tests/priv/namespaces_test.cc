@@ -33,7 +33,7 @@ const IdMap kUidMap{{0, 100000, 65536}};
 const IdMap kGidMap{{0, 200000, 65536}};
 
 Sandbox create_pod(Manager& m, const std::string& id) {
-  auto s = m.create({id, nsfs::Maps{kUidMap, kGidMap}});
+  auto s = m.create({id, UsernsChoice::with_maps({kUidMap, kGidMap})});
   EXPECT_TRUE(s) << s.error().message();
   return s ? *s : Sandbox{};
 }
@@ -201,7 +201,7 @@ TEST_F(Namespaces, NoUsernsPodIsOwnedByTheHost) {
   PodnsEnv env;
   auto m = Manager::open(env.config());
   ASSERT_TRUE(m);
-  auto s = m->create({"plain", std::nullopt});
+  auto s = m->create({"plain", UsernsChoice::none()});
   ASSERT_TRUE(s) << s.error().message();
   EXPECT_FALSE(s->userns_path());
   EXPECT_FALSE(std::filesystem::exists(env.root() + "/plain/user"));
@@ -227,7 +227,7 @@ TEST_F(Namespaces, TwoHundredCyclesLeakNoFd) {
   int before = test::count_fds();
   for (int i = 0; i < 200; ++i) {
     std::string id = "cycle-" + std::to_string(i);
-    auto s = m->create({id, nsfs::Maps{kUidMap, kGidMap}});
+    auto s = m->create({id, UsernsChoice::with_maps({kUidMap, kGidMap})});
     ASSERT_TRUE(s) << s.error().message();
     ASSERT_TRUE(m->remove(id));
   }

@@ -71,13 +71,13 @@ TEST_F(Soak, AThousandCyclesInOneProcessLeaveNoFdAndAStateUnder4MiB) {
   PodnsEnv env;
   auto m = Manager::open(env.config());
   ASSERT_TRUE(m) << m.error().message();
-  ASSERT_TRUE(m->create({.id = "warm", .auto_userns = 65536, .network = "none"}));
+  ASSERT_TRUE(m->create({.id = "warm", .userns = UsernsChoice::automatic(65536), .network = "none"}));
   ASSERT_TRUE(m->remove("warm"));
   const int fds = test::count_fds();
   std::uintmax_t largest = 0;
   for (int i = 0; i < kCycles; ++i) {
     std::string id = "soak-" + std::to_string(i);
-    auto s = m->create({.id = id, .auto_userns = 65536, .network = "none"});
+    auto s = m->create({.id = id, .userns = UsernsChoice::automatic(65536), .network = "none"});
     ASSERT_TRUE(s) << id << ": " << s.error().message();
     auto r = m->remove(id);
     ASSERT_TRUE(r) << id << ": " << r.error().message();

@@ -19,6 +19,7 @@
 #include "podns/error.h"
 #include "podns/fd.h"
 #include "podns/nsfs.h"
+#include "podns/sandbox.h"
 
 namespace podns::pin {
 
@@ -39,6 +40,19 @@ Result<nsfs::NsId> pin_as(const Fd& dir, const std::string& dir_path, const std:
 // pin_as with the type's own name ("net", "user", ...).
 Result<nsfs::NsId> pin(const Fd& dir, const std::string& dir_path, nsfs::Type t,
                        const std::string& source);
+
+// The one check that a pin still holds the namespace recorded for it.
+// Opens `path` (its last component never followed: a symlink there is
+// refused) and returns the namespace, open and ready for setns, when it is
+// of type t and its device and inode are `want`'s. Otherwise an error, by
+// its errno:
+//   ENOENT  nothing at path: the pin is missing (removed, or gone with a
+//           reboot's tmpfs)
+//   EINVAL  a file that is not on nsfs (a plain file: the bind mount went
+//           away), or a namespace of another type
+//   ESTALE  a namespace of type t, but not the recorded one
+//   ELOOP   a symlink; any other errno: the open or a query failed
+Result<Fd> open_recorded(const std::string& path, nsfs::Type t, const nsfs::NsId& want);
 
 // What unpinning found at a pin path.
 struct Unpinned {
@@ -62,5 +76,20 @@ struct Expected {
 };
 Result<void> remove_pod_dir(const Fd& root, const std::string& root_path, const std::string& id,
                             const std::vector<Expected>& expect);
+
+// A sandbox's pins, by the types the table (ns_types.h) marks pod_pin.
+//
+// The identity its row records for type t (netns, userns, ipcns, utsns);
+// nullptr for a type no pod pins.
+const std::optional<nsfs::NsId>* recorded(const Sandbox& s, nsfs::Type t);
+std::optional<nsfs::NsId>* recorded(Sandbox& s, nsfs::Type t);
+// Whether sandbox s has a pin of type t in its directory: its user
+// namespace unless it has none, its netns unless it shares the host's
+// network, its IPC and UTS namespaces when they are recorded. (A pin that
+// should be there may still be missing: has_pin says what the row claims.)
+bool has_pin(const Sandbox& s, nsfs::Type t);
+// What remove_pod_dir is to expect in s's directory: every pod pin type,
+// with the identity recorded for it, if any.
+std::vector<Expected> expected(const Sandbox& s);
 
 }  // namespace podns::pin

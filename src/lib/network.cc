@@ -123,7 +123,7 @@ Result<void> Manager::Impl::attach(Sandbox& s, const cni::NetworkConfig& net, Ro
   }
   s.net_name = net.name;
   s.net_config = net.bytes;
-  s.net_state = "attaching";
+  s.net_state = NetState::attaching;
   PODNS_CHECK(store_.update(s));
   // A failed ADD may have done part of its work: the undo is DEL, always.
   rollback.add("detach network " + net.name, [this, &s] { return detach(s); });
@@ -134,15 +134,15 @@ Result<void> Manager::Impl::attach(Sandbox& s, const cni::NetworkConfig& net, Ro
     if (result.contains(key)) shown[key] = result[key];
   }
   s.network = shown.dump();
-  s.net_state = "attached";
+  s.net_state = NetState::attached;
   return {};
 }
 
 Result<void> Manager::Impl::detach(Sandbox& s) {
-  if (s.net_state.empty()) return {};
+  if (s.net_state == NetState::none) return {};
   PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
-  if (s.net_state != "detaching") {
-    s.net_state = "detaching";
+  if (s.net_state != NetState::detaching) {
+    s.net_state = NetState::detaching;
     PODNS_CHECK(store_.update(s));
   }
   PODNS_TRY(client, cni_client());
@@ -166,7 +166,7 @@ Result<void> Manager::Impl::detach(Sandbox& s) {
   } else {
     PODNS_CHECK_CTX(cni::detach_pod(client, net, pod), "detach network " + s.net_name);
   }
-  s.net_state.clear();
+  s.net_state = NetState::none;
   s.network.clear();
   return store_.update(s);
 }
@@ -192,10 +192,10 @@ Result<void> Manager::Impl::check(const std::string& id) {
   if (s.net_name.empty()) return {};
   // A network that should be there and is not: stopped, notready (its
   // namespaces gone), or halfway through attaching or detaching.
-  if (s.state != SandboxState::ready || s.net_state != "attached") {
+  if (s.state != SandboxState::ready || s.net_state != NetState::attached) {
     return plain_error(ENOTCONN, "sandbox " + id + " is " + to_string(s.state) + ": its network " +
                                      s.net_name + " is not attached" +
-                                     (s.net_state.empty() ? "" : " (" + s.net_state + ")"));
+                                     (s.net_state == NetState::none ? "" : " (" + std::string(to_string(s.net_state)) + ")"));
   }
   PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
   PODNS_TRY(client, cni_client());
@@ -211,7 +211,7 @@ std::optional<Fd> Manager::Impl::held_if_orphaned(const std::string& id, const c
   auto row = store_.get(id);
   if (!row || !made_here(e, id, config_.root, *row)) return std::nullopt;
   const std::optional<Sandbox>& s = *row;
-  if (s && !s->net_state.empty() && s->net_name == e.network_name) return std::nullopt;
+  if (s && s->net_state != NetState::none && s->net_name == e.network_name) return std::nullopt;
   return std::move(*lock);
 }
 
@@ -234,7 +234,7 @@ void Manager::Impl::collect_network_garbage(std::vector<RecoverAction>& actions)
   std::vector<cni::AttachmentKey> valid;
   if (auto rows = store_.list()) {
     for (const auto& s : *rows) {
-      if (!s.net_state.empty()) valid.push_back({s.id, cni::kPodIfname});
+      if (s.net_state != NetState::none) valid.push_back({s.id, cni::kPodIfname});
     }
   } else {
     actions.push_back({"-", "read the state database for GC", false, rows.error().message()});

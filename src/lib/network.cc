@@ -202,6 +202,13 @@ void Manager::Impl::collect_network_garbage(std::vector<RecoverAction>& actions)
       valid.push_back({e.container_id, e.ifname});
       continue;
     }
+    // Listed before an rm that held the lock, ran DEL and removed the row:
+    // nothing is left to release (and nothing to report). An unreadable
+    // entry is released as it was listed.
+    if (auto still = client->cache().read(e.network_name, e.container_id, e.ifname);
+        still && !still->has_value()) {
+      continue;
+    }
     auto net = cni::parse_network(e.config, "cached configuration of " + e.network_name);
     Result<void> done = net ? client->del(*net, {e.container_id, "", e.ifname, e.cni_args,
                                                  e.capability_args})

@@ -19,6 +19,7 @@ add_executable(podns_cni_unit_tests
   unit/cni_cache_test.cc
   unit/cni_exec_test.cc
   unit/cni_client_test.cc
+  unit/network_attachment_test.cc
 )
 target_link_libraries(podns_cni_unit_tests PRIVATE podns_testenv GTest::gtest_main)
 target_compile_definitions(podns_cni_unit_tests PRIVATE PODNS_FAKE_CNI_DIR="${PODNS_FAKE_CNI_DIR}")

@@ -26,6 +26,20 @@ enum class SandboxState {
 PODNS_PUBLIC const char* to_string(SandboxState s);
 PODNS_PUBLIC std::optional<SandboxState> parse_state(std::string_view s);
 
+// Where the pod's CNI attachment is (see attachment.h for the transitions).
+enum class NetState {
+  none,       // not attached (no network, or DEL done)
+  attaching,  // intent recorded; ADD may have run partly: DEL undoes it
+  attached,   // ADD done
+  detaching,  // intent recorded; DEL may have run partly: DEL again
+};
+
+// The text the state database keeps: "" for none (as since schema 1),
+// "attaching", "attached", "detaching".
+PODNS_PUBLIC const char* to_string(NetState s);
+// Any other text is nullopt.
+PODNS_PUBLIC std::optional<NetState> parse_net_state(std::string_view s);
+
 struct Sandbox {
   std::string id;
   SandboxState state = SandboxState::creating;
@@ -41,10 +55,10 @@ struct Sandbox {
   std::string created_at;
   // The CNI network: its name, the configuration list used to attach (so
   // that DEL works even after the configuration directory changed), and
-  // "", "attaching", "attached" or "detaching".
+  // where its attachment is.
   std::string net_name;
   std::string net_config;
-  std::string net_state;
+  NetState net_state = NetState::none;
   // A host-network pod: no netns of its own (its user namespace is pinned).
   bool host_network = false;
   std::optional<nsfs::NsId> ipcns;  // pinned when asked for

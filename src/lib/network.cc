@@ -1,12 +1,13 @@
-// The pod's network: CNI ADD after the pins exist, DEL before they go, the
-// result kept in the state database so that no address is ever lost.
+// The pod's network: the Manager's side of its CNI attachment
+// (network_attachment.h runs the plugins). CNI ADD after the pins exist,
+// DEL before they go, the result kept in the state database so that no
+// address is ever lost.
 //
-// The attachment's intent ("attaching", with the configuration bytes) is
-// recorded before ADD runs, so a crash during ADD leaves a row that says
-// which network to DEL, with which configuration, even if the
-// configuration directory has changed since. Attachments carry
-// CNI_ARGS "IgnoreUnknown=1;PODNS_SANDBOX=ID", so that `recover` can tell
-// podns's cache entries from other runtimes' and never touches theirs.
+// What is recorded is decided here. The attachment's intent ("attaching",
+// with the configuration bytes) is recorded before ADD runs, so a crash
+// during ADD leaves a row that says which network to DEL, with which
+// configuration, even if the configuration directory has changed since;
+// "detaching" likewise before DEL.
 #include <fcntl.h>
 
 #include <algorithm>
@@ -16,18 +17,12 @@
 #include "podns/cni/pod.h"
 #include "podns/fault.h"
 #include "podns/manager_impl.h"
+#include "podns/network_attachment.h"
 #include "podns/pin.h"
 #include "podns/sys.h"
 
 namespace podns {
 namespace {
-
-constexpr const char* kSandboxArg = "PODNS_SANDBOX";
-
-cni::Pod pod_of(const Sandbox& s, std::string netns) {
-  return {s.id, std::move(netns), {{"IgnoreUnknown", "1"}, {kSandboxArg, s.id}},
-          nlohmann::json::object()};
-}
 
 // The netns pin if it still holds the recorded namespace; "" otherwise, as
 // the CNI spec asks for a netns that no longer exists.
@@ -35,13 +30,6 @@ std::string live_netns(const Sandbox& s) {
   if (s.host_network || !s.netns) return {};
   return pin::open_recorded(s.netns_path(), nsfs::Type::net, *s.netns) ? s.netns_path()
                                                                         : std::string();
-}
-
-std::optional<std::string> sandbox_arg(const cni::CacheEntry& e) {
-  for (const auto& [k, v] : e.cni_args) {
-    if (k == kSandboxArg) return v;
-  }
-  return std::nullopt;
 }
 
 // The pin of sandbox `id`'s netns under `root`: where its ADD ran.
@@ -105,83 +93,51 @@ Result<std::optional<cni::NetworkConfig>> Manager::Impl::resolve_network(
   return std::optional<cni::NetworkConfig>(std::move(net));
 }
 
+Result<NetworkAttachment> Manager::Impl::attachment(const Sandbox& s) const {
+  PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
+  PODNS_TRY(client, cni_client());
+  return NetworkAttachment(std::move(client), s.id, s.netns_path(), std::move(net), s.net_state);
+}
+
 Result<void> Manager::Impl::attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback) {
   if (s.host_network) return invalid_argument("a host-network pod cannot have a CNI network");
-  // Every plugin of the chain (and loopback) must be there before anything
-  // is attached: DEL, the undo, needs them too, and a chain that cannot be
-  // undone would leave a sandbox that can never be removed.
-  for (const auto* chain : {&cni::loopback_network(), &net}) {
-    for (const auto& plugin : chain->plugins) {
-      std::string type = plugin.value("type", "");
-      if (auto found = cni::find_plugin(config_.cni.bin_dirs, type); !found) {
-        return std::unexpected(std::move(found.error())
-                                   .context("CNI plugin " + type + " (ADD, network " + chain->name + ")"));
-      }
-    }
-  }
+  PODNS_TRY(client, cni_client());
+  NetworkAttachment a(std::move(client), s.id, s.netns_path(), net);
+  PODNS_CHECK(a.check_plugins());
   s.net_name = net.name;
   s.net_config = net.bytes;
-  s.net_state = "attaching";
-  PODNS_CHECK(store_.update(s));
-  // A failed ADD may have done part of its work: the undo is DEL, always.
-  rollback.add("detach network " + net.name, [this, &s] { return detach(s); });
-  PODNS_TRY(client, cni_client());
-  PODNS_TRY(result, cni::attach_pod(client, net, pod_of(s, s.netns_path())));
-  nlohmann::json shown{{"name", net.name}};
-  for (const char* key : {"cniVersion", "interfaces", "ips", "routes", "dns"}) {
-    if (result.contains(key)) shown[key] = result[key];
-  }
+  auto record = [&](NetState intent) -> Result<void> {
+    s.net_state = intent;
+    PODNS_CHECK(store_.update(s));
+    // Recorded: a failed ADD may have done part of its work, and the undo
+    // is DEL, always.
+    rollback.add("detach network " + net.name, [this, &s] { return detach(s); });
+    return {};
+  };
+  PODNS_TRY(shown, a.add(record));
+  // Recorded with the sandbox's state (ready), by create.
   s.network = shown.dump();
-  s.net_state = "attached";
+  s.net_state = a.state();
   return {};
 }
 
 Result<void> Manager::Impl::detach(Sandbox& s) {
-  if (s.net_state.empty()) return {};
-  PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
-  if (s.net_state != "detaching") {
-    s.net_state = "detaching";
-    PODNS_CHECK(store_.update(s));
-  }
-  PODNS_TRY(client, cni_client());
-  const cni::Pod pod = pod_of(s, live_netns(s));
-  // The cached attachment of this network and container ID is another
-  // podns's when its netns is not our pin (a cache shared with another
-  // --root): then our ADD never ran (it found the entry and refused), and
-  // only our loopback is to be undone. An unreadable entry does not stop DEL.
-  auto cached = client.cache().read(s.net_name, s.id, cni::kPodIfname);
-  bool anothers = false;
-  if (cached) {
-    const std::optional<cni::CacheEntry>& entry = *cached;
-    anothers = entry.has_value() && entry->netns != s.netns_path();
-  }
-  if (anothers) {
-    PODNS_CHECK_CTX(client.del(cni::loopback_network(),
-                               {pod.container_id, pod.netns, cni::kLoopbackIfname, pod.args,
-                                pod.capability_args},
-                               cni::Caching::off),
-                    "detach loopback");
-  } else {
-    PODNS_CHECK_CTX(cni::detach_pod(client, net, pod), "detach network " + s.net_name);
-  }
-  s.net_state.clear();
+  if (s.net_state == NetState::none) return {};
+  PODNS_TRY(a, attachment(s));
+  auto record = [&](NetState intent) {
+    s.net_state = intent;
+    return store_.update(s);
+  };
+  using Netns = NetworkAttachment::Netns;
+  PODNS_CHECK(a.del(record, live_netns(s).empty() ? Netns::gone : Netns::pinned));
+  s.net_state = a.state();
   s.network.clear();
   return store_.update(s);
 }
 
 Result<void> Manager::Impl::keep_for_recover(const Sandbox& s) const {
-  PODNS_TRY(client, cni_client());
-  // A failed DEL keeps the entry; a crash during ADD may have left none.
-  PODNS_TRY(cached, client.cache().read(s.net_name, s.id, cni::kPodIfname));
-  if (cached) return {};
-  cni::CacheEntry e;
-  e.container_id = s.id;
-  e.ifname = cni::kPodIfname;
-  e.network_name = s.net_name;
-  e.netns = s.netns_path();  // what makes it ours to recover (made_here)
-  e.config = s.net_config;
-  e.cni_args = pod_of(s, "").args;
-  return client.cache().write(e);
+  PODNS_TRY(a, attachment(s));
+  return a.keep_for_recover();
 }
 
 Result<void> Manager::Impl::check(const std::string& id) {
@@ -190,15 +146,14 @@ Result<void> Manager::Impl::check(const std::string& id) {
   if (s.net_name.empty()) return {};
   // A network that should be there and is not: stopped, notready (its
   // namespaces gone), or halfway through attaching or detaching.
-  if (s.state != SandboxState::ready || s.net_state != "attached") {
+  if (s.state != SandboxState::ready || s.net_state != NetState::attached) {
+    const std::string where = to_string(s.net_state);  // "" for none
     return plain_error(ENOTCONN, "sandbox " + id + " is " + to_string(s.state) + ": its network " +
                                      s.net_name + " is not attached" +
-                                     (s.net_state.empty() ? "" : " (" + s.net_state + ")"));
+                                     (where.empty() ? "" : " (" + where + ")"));
   }
-  PODNS_TRY(net, cni::parse_network(s.net_config, "the state database's copy of network " + s.net_name));
-  PODNS_TRY(client, cni_client());
-  return client.check(net, {s.id, s.netns_path(), cni::kPodIfname,
-                            pod_of(s, "").args, nlohmann::json::object()});
+  PODNS_TRY(a, attachment(s));
+  return a.check();
 }
 
 std::optional<Fd> Manager::Impl::held_if_orphaned(const std::string& id, const cni::CacheEntry& e) {
@@ -209,7 +164,7 @@ std::optional<Fd> Manager::Impl::held_if_orphaned(const std::string& id, const c
   auto row = store_.get(id);
   if (!row || !made_here(e, id, config_.root, *row)) return std::nullopt;
   const std::optional<Sandbox>& s = *row;
-  if (s && !s->net_state.empty() && s->net_name == e.network_name) return std::nullopt;
+  if (s && s->net_state != NetState::none && s->net_name == e.network_name) return std::nullopt;
   return std::move(*lock);
 }
 
@@ -232,18 +187,25 @@ void Manager::Impl::collect_network_garbage(std::vector<RecoverAction>& actions)
   std::vector<cni::AttachmentKey> valid;
   if (auto rows = store_.list()) {
     for (const auto& s : *rows) {
-      if (!s.net_state.empty()) valid.push_back({s.id, cni::kPodIfname});
+      if (s.net_state != NetState::none) valid.push_back({s.id, cni::kPodIfname});
     }
   } else {
     actions.push_back({"-", "read the state database for GC", false, rows.error().message()});
     return;
   }
   for (const auto& e : *entries) {
-    auto owner = sandbox_arg(e);
+    auto owner = NetworkAttachment::owner(e);
     std::optional<Fd> lock;
     if (owner) lock = held_if_orphaned(*owner, e);
     if (!owner || !lock) {
       valid.push_back({e.container_id, e.ifname});
+      continue;
+    }
+    // Listed before an rm that held the lock, ran DEL and removed the row:
+    // nothing is left to release (and nothing to report). An unreadable
+    // entry is released as it was listed.
+    if (auto still = client->cache().read(e.network_name, e.container_id, e.ifname);
+        still && !still->has_value()) {
       continue;
     }
     auto net = cni::parse_network(e.config, "cached configuration of " + e.network_name);

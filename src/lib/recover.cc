@@ -71,7 +71,7 @@ Result<std::vector<RecoverAction>> Manager::Impl::recover() {
         record(s.id, "marked notready: its namespaces are gone", store_.update(s));
         [[fallthrough]];  // and its network is released as any notready sandbox's
       case SandboxState::notready:
-        if (!s.net_state.empty()) record(s.id, "released its network addresses (CNI DEL)", detach(s));
+        if (s.net_state != NetState::none) record(s.id, "released its network addresses (CNI DEL)", detach(s));
         break;
     }
     PODNS_CHECK(fault::point("recover.sandbox"));

@@ -28,6 +28,23 @@ std::optional<SandboxState> parse_state(std::string_view s) {
   return std::nullopt;
 }
 
+const char* to_string(NetState s) {
+  switch (s) {
+    case NetState::none: return "";
+    case NetState::attaching: return "attaching";
+    case NetState::attached: return "attached";
+    case NetState::detaching: return "detaching";
+  }
+  return "?";
+}
+
+std::optional<NetState> parse_net_state(std::string_view s) {
+  for (auto st : {NetState::none, NetState::attaching, NetState::attached, NetState::detaching}) {
+    if (s == to_string(st)) return st;
+  }
+  return std::nullopt;
+}
+
 Result<void> validate_id(std::string_view id) {
   auto alnum = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

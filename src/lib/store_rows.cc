@@ -85,7 +85,7 @@ void bind(sqlite3_stmt* st, const Sandbox& s) {
   bind_text(st, 13, s.created_at);
   bind_text(st, 14, s.net_name);
   bind_text(st, 15, s.net_config);
-  bind_text(st, 16, s.net_state);
+  bind_text(st, 16, to_string(s.net_state));
   bind_text(st, 17, extra_json(s));
 }
 
@@ -108,7 +108,13 @@ Result<Sandbox> read(sqlite3_stmt* st) {
   s.created_at = column_text(st, 12);
   s.net_name = column_text(st, 13);
   s.net_config = column_text(st, 14);
-  s.net_state = column_text(st, 15);
+  const std::string net_state = column_text(st, 15);
+  auto parsed_net_state = parse_net_state(net_state);
+  if (!parsed_net_state) {
+    return errno_error(EIO, "state database: sandbox " + s.id + " has an unknown network state \"" +
+                                net_state + "\"");
+  }
+  s.net_state = *parsed_net_state;
   PODNS_CHECK(read_extra(column_text(st, 16), s));
   return s;
 }

@@ -180,6 +180,22 @@ INSTANTIATE_TEST_SUITE_P(
                }}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
+TEST_F(StateDb, AnUnknownNetworkStateIsAnErrorNamingTheSandbox) {
+  ASSERT_NO_FATAL_FAILURE(create_a());
+  ASSERT_NO_FATAL_FAILURE(sql(*env_, "UPDATE sandboxes SET net_state = 'half' WHERE id = 'a'"));
+  // Not read as "no network": that would let rm forget an attachment.
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"inspect", "a"}, {"ls"}, {"rm", "a"}, {"recover"}}) {
+    auto r = podns(*env_, cmd);
+    EXPECT_EQ(r.exit_code, 1) << cmd.front() << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("sandbox a has an unknown network state \"half\""), std::string::npos)
+        << cmd.front() << ": " << r.err;
+  }
+  EXPECT_EQ(test::mounts_under(env_->root() + "/").size(), 2u) << "a's two pins are kept";
+  ASSERT_NO_FATAL_FAILURE(sql(*env_, "UPDATE sandboxes SET net_state = '' WHERE id = 'a'"));
+  expect_it_works();
+}
+
 TEST_F(StateDb, AReadOnlyStateDirectoryIsAClearErrorAndNothingIsMounted) {
   ASSERT_NO_FATAL_FAILURE(create_a());
   const auto& dir = env_->state_dir();

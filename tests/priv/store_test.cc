@@ -73,7 +73,7 @@ Sandbox every_field_set() {
   s.created_at = "2026-12-01T23:59:59.999999999Z";
   s.net_name = "podns-test";
   s.net_config = R"({"cniVersion":"1.0.0","name":"podns-test","plugins":[{"type":"bridge"}]})";
-  s.net_state = "attached";
+  s.net_state = NetState::attached;
   s.host_network = true;
   s.ipcns = nsfs::NsId{::makedev(0, 4), 4026532002};
   s.utsns = nsfs::NsId{::makedev(259, 1), 1};

@@ -39,6 +39,24 @@ TEST(SandboxState, RoundTrip) {
   EXPECT_FALSE(parse_state("bogus"));
 }
 
+TEST(NetState, KeepsTheDatabasesText) {
+  // The texts of every schema so far: a database written before the enum
+  // reads the same.
+  EXPECT_STREQ(to_string(NetState::none), "");
+  EXPECT_STREQ(to_string(NetState::attaching), "attaching");
+  EXPECT_STREQ(to_string(NetState::attached), "attached");
+  EXPECT_STREQ(to_string(NetState::detaching), "detaching");
+  for (auto s : {NetState::none, NetState::attaching, NetState::attached, NetState::detaching}) {
+    EXPECT_EQ(parse_net_state(to_string(s)), s);
+  }
+}
+
+TEST(NetState, AnyOtherTextIsNoState) {
+  for (const auto* text : {"none", "bogus", "Attached", "attached ", " "}) {
+    EXPECT_FALSE(parse_net_state(text)) << text;
+  }
+}
+
 TEST(Sandbox, Paths) {
   Sandbox s;
   s.id = "p1";

@@ -12,6 +12,7 @@
 #include "podns/cni/config.h"
 #include "podns/error.h"
 #include "podns/fd.h"
+#include "podns/network_attachment.h"
 #include "podns/podns.h"
 #include "podns/rollback.h"
 #include "podns/sandbox.h"
@@ -53,13 +54,19 @@ class Manager::Impl {
   Result<void> pin_ip_netns(Sandbox& s, Rollback& rollback);
   static Result<void> unpin_ip_netns(const Sandbox& s);
 
-  // network.cc: the pod's CNI attachment.
+  // network.cc: the pod's CNI attachment. NetworkAttachment runs the
+  // plugins and says when intent is due; these decide what the row records,
+  // before each action and after it.
   Result<cni::Client> cni_client() const;
   Result<std::optional<cni::NetworkConfig>> resolve_network(
       const std::optional<std::string>& name) const;
-  // Records the intent, registers the undo, runs ADD; s.network gets the result.
+  // The attachment the row records (its configuration, its state).
+  Result<NetworkAttachment> attachment(const Sandbox& s) const;
+  // Records the intent, registers the undo (DEL), runs ADD; s.network gets
+  // the result (recorded by create with the ready state).
   Result<void> attach(Sandbox& s, const cni::NetworkConfig& net, Rollback& rollback);
-  // DEL with the recorded configuration; what is already gone counts as detached.
+  // DEL with the recorded configuration, "detaching" recorded before it and
+  // no network after it; what is already gone counts as detached.
   Result<void> detach(Sandbox& s);
   // For force_remove, after a failed DEL: makes sure a cache entry of the
   // attachment exists under our root's pin path, for recover to DEL.

@@ -21,7 +21,7 @@ keeps its state in SQLite; every step is undone on error and after a crash.
 This package holds the podns command, libpodns (shared and static), its
 headers, CMake and pkg-config files, man pages and bash completion.")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
-set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # podns_0.1.0_amd64.deb
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # podns_0.2.0_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER ${PODNS_DEB_MAINTAINER})
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

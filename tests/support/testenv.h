@@ -30,6 +30,18 @@ std::string why_not_privileged();
     }                                                                                \
   } while (0)
 
+// `r` failed as invalid input (what the CLI exits 2 for), with `says` in its
+// message.
+template <class T>
+::testing::AssertionResult refused(const Result<T>& r, const std::string& says = {}) {
+  if (r) return ::testing::AssertionFailure() << "accepted";
+  if (!r.error().is_invalid_input())
+    return ::testing::AssertionFailure() << "not invalid input: " << r.error().message();
+  if (r.error().message().find(says) == std::string::npos)
+    return ::testing::AssertionFailure() << "says \"" << r.error().message() << "\"";
+  return ::testing::AssertionSuccess();
+}
+
 // A temporary directory, removed with everything below it (after unmounting
 // anything mounted there) when the object dies.
 class TempDir {

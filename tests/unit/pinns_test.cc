@@ -13,6 +13,8 @@
 #include "podns/pinned_namespaces.h"
 #include "podns/sysctl.h"
 
+#include "testenv.h"
+
 namespace podns {
 namespace {
 
@@ -38,14 +40,7 @@ Result<pinned::Request> request(std::vector<std::string> args) {
   return a.request;
 }
 
-::testing::AssertionResult refused(const Result<pinned::Request>& r, const std::string& says) {
-  if (r) return ::testing::AssertionFailure() << "accepted";
-  if (!r.error().is_invalid_input())
-    return ::testing::AssertionFailure() << "not invalid input: " << r.error().message();
-  if (r.error().message().find(says) == std::string::npos)
-    return ::testing::AssertionFailure() << "says \"" << r.error().message() << "\"";
-  return ::testing::AssertionSuccess();
-}
+using test::refused;  // invalid input, saying what
 
 bool has(const pinned::Request& r, Type t, bool host) {
   for (const auto& n : r.namespaces) {

@@ -16,19 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "testenv.h"
+
 namespace podns {
 namespace {
 
 namespace fs = std::filesystem;
 
-::testing::AssertionResult invalid(const Result<void>& r, const std::string& says) {
-  if (r) return ::testing::AssertionFailure() << "accepted";
-  if (!r.error().is_invalid_input())
-    return ::testing::AssertionFailure() << "not invalid input: " << r.error().message();
-  if (r.error().message().find(says) == std::string::npos)
-    return ::testing::AssertionFailure() << "says \"" << r.error().message() << "\"";
-  return ::testing::AssertionSuccess();
-}
+using test::refused;  // invalid input, saying what
 
 // Refused with `err`, the message naming the path and the component at fault.
 ::testing::AssertionResult refused(const Result<void>& r, int err, const std::string& component,
@@ -51,30 +46,30 @@ TEST(SecurePath, SyntaxTakesAnAbsolutePathWithoutDotComponents) {
 
 TEST(SecurePath, SyntaxRefusesARelativeOrEmptyPath) {
   for (const char* bad : {"", "run/podns", "./run", "../run", "~/podns", " /run"})
-    EXPECT_TRUE(invalid(check_path_syntax(bad, "pin root"), "is not an absolute path")) << bad;
-  EXPECT_TRUE(invalid(check_path_syntax("run", "state directory"),
+    EXPECT_TRUE(refused(check_path_syntax(bad, "pin root"), "is not an absolute path")) << bad;
+  EXPECT_TRUE(refused(check_path_syntax("run", "state directory"),
                       "state directory \"run\" is not an absolute path"));
 }
 
 TEST(SecurePath, SyntaxRefusesDotAndDotDotComponents) {
   for (const char* bad : {"/run/../etc", "/run/..", "/..", "/run/./podns", "/run/.", "/.",
                           "/run//../etc", "/a/b/../../../etc/shadow"})
-    EXPECT_TRUE(invalid(check_path_syntax(bad, "pin root"), "has . or .. components")) << bad;
+    EXPECT_TRUE(refused(check_path_syntax(bad, "pin root"), "has . or .. components")) << bad;
 }
 
 TEST(SecurePath, SyntaxRefusesControlCharacters) {
   for (const std::string& bad :
        {std::string("/run/pod\nns"), std::string("/run/\tpodns"), std::string("/run/\x7f"),
         std::string("/run\0/x", 7), std::string("/run/\x1b[31m")}) {
-    EXPECT_TRUE(invalid(check_path_syntax(bad, "pin root"), "pin root holds a control character"));
-    EXPECT_TRUE(invalid(check_secure_path(bad, "pin root"), "control character"));
+    EXPECT_TRUE(refused(check_path_syntax(bad, "pin root"), "pin root holds a control character"));
+    EXPECT_TRUE(refused(check_secure_path(bad, "pin root"), "control character"));
   }
 }
 
 TEST(SecurePath, TheFullCheckDoesTheSyntaxCheckFirst) {
   // Refused as input before any component is looked at.
-  EXPECT_TRUE(invalid(check_secure_path("tmp/x", "state directory"), "not an absolute path"));
-  EXPECT_TRUE(invalid(check_secure_path("/tmp/../tmp", "state directory"), ".. components"));
+  EXPECT_TRUE(refused(check_secure_path("tmp/x", "state directory"), "not an absolute path"));
+  EXPECT_TRUE(refused(check_secure_path("/tmp/../tmp", "state directory"), ".. components"));
 }
 
 // An entry directly in /tmp, removed when the test ends.

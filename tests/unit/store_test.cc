@@ -15,20 +15,15 @@
 #include <optional>
 #include <string>
 
+#include "testenv.h"
+
 namespace podns {
 namespace {
 
 namespace fs = std::filesystem;
 using Pool = IdPool;
 
-::testing::AssertionResult invalid(const Result<void>& r, const std::string& says) {
-  if (r) return ::testing::AssertionFailure() << "accepted";
-  if (!r.error().is_invalid_input())
-    return ::testing::AssertionFailure() << "not invalid input: " << r.error().message();
-  if (r.error().message().find(says) == std::string::npos)
-    return ::testing::AssertionFailure() << "says \"" << r.error().message() << "\"";
-  return ::testing::AssertionSuccess();
-}
+using test::refused;  // invalid input, saying what
 
 TEST(HostRanges, CheckPoolTakesFirstUpToLastUpTo4294967294) {
   EXPECT_TRUE(host_ranges::check_pool(Pool{}));  // the default, 131072-4294967294
@@ -39,11 +34,12 @@ TEST(HostRanges, CheckPoolTakesFirstUpToLastUpTo4294967294) {
 }
 
 TEST(HostRanges, CheckPoolRefusesAnEmptyPoolAndTheIdThatIsNoId) {
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{100001, 100000}), "its first ID is above its last"));
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{4294967294U, 0}), "is empty"));
+  EXPECT_TRUE(
+      refused(host_ranges::check_pool(Pool{100001, 100000}), "its first ID is above its last"));
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{4294967294U, 0}), "is empty"));
   // 4294967295 is (uid_t)-1: "no ID" to the kernel.
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{0, 4294967295U}), "above 4294967294"));
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{4294967295U, 4294967295U}), "above 4294967294"));
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{0, 4294967295U}), "above 4294967294"));
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{4294967295U, 4294967295U}), "above 4294967294"));
 }
 
 TEST(HostRanges, CheckPoolWithASizeTakesFromOneIdToTheWholePool) {
@@ -54,13 +50,13 @@ TEST(HostRanges, CheckPoolWithASizeTakesFromOneIdToTheWholePool) {
 }
 
 TEST(HostRanges, CheckPoolWithASizeRefusesNoIdsAndMoreThanThePoolHolds) {
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{100000, 165535}, 0), "range of 0 IDs"));
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{100000, 165535}, 65537),
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{100000, 165535}, 0), "range of 0 IDs"));
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{100000, 165535}, 65537),
                       "range of 65537 IDs does not fit the pool 100000-165535"));
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{0, 4294967293U}, 4294967295U), "does not fit"));
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{0, 4294967293U}, 4294967295U), "does not fit"));
   // The pool itself is checked first.
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{2, 1}, 1), "is empty"));
-  EXPECT_TRUE(invalid(host_ranges::check_pool(Pool{0, 4294967295U}, 1), "above 4294967294"));
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{2, 1}, 1), "is empty"));
+  EXPECT_TRUE(refused(host_ranges::check_pool(Pool{0, 4294967295U}, 1), "above 4294967294"));
 }
 
 class StoreOpen : public ::testing::Test {

@@ -8,21 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "testenv.h"
+
 namespace podns {
 namespace {
 
 using sysctl::Setting;
 
-// The check refused `r` as invalid input (exit 2), with `says` in its message.
-template <class T>
-::testing::AssertionResult refused(const Result<T>& r, const std::string& says = {}) {
-  if (r) return ::testing::AssertionFailure() << "accepted";
-  if (!r.error().is_invalid_input())
-    return ::testing::AssertionFailure() << "not invalid input: " << r.error().message();
-  if (r.error().message().find(says) == std::string::npos)
-    return ::testing::AssertionFailure() << "says \"" << r.error().message() << "\"";
-  return ::testing::AssertionSuccess();
-}
+using test::refused;  // invalid input, saying what
 
 TEST(Sysctl, ParseSplitsAtTheFirstEqualsSign) {
   auto s = sysctl::parse("net.ipv4.ping_group_range=0 65535");

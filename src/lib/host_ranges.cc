@@ -40,9 +40,10 @@ Result<std::optional<std::uint32_t>> free_base(Database& db, std::uint32_t size,
   return std::optional<std::uint32_t>();
 }
 
-// The ID of a sandbox whose host range of `kind` overlaps [first, last].
-Result<std::optional<std::string>> user_of(Database& db, const char* kind, std::int64_t first,
-                                           std::int64_t last) {
+// The ID of a sandbox whose host range of `kind` overlaps [first, last], or
+// "" when none does (no sandbox ID is empty).
+Result<std::string> user_of(Database& db, const char* kind, std::int64_t first,
+                            std::int64_t last) {
   // Among disjoint ranges, only the one starting last at or before `last`
   // can overlap; shared ranges (few, by choice) are each checked.
   static constexpr std::array<const char*, 2> kQueries = {
@@ -57,13 +58,13 @@ Result<std::optional<std::string>> user_of(Database& db, const char* kind, std::
     sqlite3_bind_int64(st, 2, first);
     sqlite3_bind_int64(st, 3, last);
     int rc = sqlite3_step(st);
-    std::optional<std::string> user;
+    std::string user;
     if (rc == SQLITE_ROW && sqlite3_column_int64(st, 1) >= first) user = column_text(st, 0);
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(db.error("range check"));
-    if (user) return user;
+    if (!user.empty()) return user;
   }
-  return std::optional<std::string>();
+  return std::string();
 }
 
 }  // namespace
@@ -95,10 +96,10 @@ Result<void> add(Database& db, const Sandbox& s, bool shared) {
       std::int64_t last = std::int64_t{m.host_id} + m.size - 1;
       if (!shared) {
         PODNS_TRY(user, user_of(db, kind, first, last));
-        if (user) {
+        if (!user.empty()) {
           return plain_error(EBUSY, std::string("host ") + kind + " range " +
                                         std::to_string(first) + "-" + std::to_string(last) +
-                                        " overlaps sandbox " + *user +
+                                        " overlaps sandbox " + user +
                                         "'s (allow it with --allow-overlap)");
         }
       }
